@@ -1,0 +1,79 @@
+"""Atomic file writes and change detection.
+
+Everything plmcite writes under ``refs/`` and every state file goes through :func:`write_atomic`:
+the content goes to a temporary file in the same directory, is flushed and fsynced, then renamed
+over the target, so a killed run leaves either the old file or the new one, never half of one.
+
+:class:`Snapshot` remembers what a file looked like when it was read so that an edit never
+overwrites a file somebody changed in the meantime.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ConcurrentModificationError(RuntimeError):
+    """The file changed on disk after plmcite read it; writing would lose those changes."""
+
+
+def write_atomic(path: str | os.PathLike, data: str | bytes, *, encoding: str = "utf-8") -> None:
+    """Write ``data`` to ``path`` atomically (temp file + fsync + rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode(encoding) if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a file held when it was read: used to refuse overwriting a concurrent change."""
+
+    path: Path
+    sha256: str | None  # None: the file did not exist
+
+    @classmethod
+    def take(cls, path: str | os.PathLike) -> tuple["Snapshot", bytes | None]:
+        path = Path(path)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return cls(path, None), None
+        return cls(path, digest(raw)), raw
+
+    def check(self) -> None:
+        try:
+            current = digest(self.path.read_bytes())
+        except FileNotFoundError:
+            current = None
+        if current != self.sha256:
+            raise ConcurrentModificationError(
+                f"{self.path}: changed on disk since it was read; not overwriting it (re-run the command)"
+            )
+
+    def write(self, data: str | bytes) -> None:
+        """Write atomically, but only if the file is still what was read."""
+        self.check()
+        write_atomic(self.path, data)
