@@ -42,7 +42,7 @@ _ACL_BARE = re.compile(rf"^(?:acl:)?({ACL_NEW}|{ACL_OLD})$")
 _OPENREVIEW = re.compile(r"^https?://(?:www\.)?openreview\.net/(?:forum|pdf|attachment)\?(?:.*&)?id=([A-Za-z0-9_\-]+)", re.I)
 _OPENREVIEW_BARE = re.compile(r"^openreview:([A-Za-z0-9_\-]+)$", re.I)
 _NEURIPS = re.compile(
-    r"^https?://(?:proceedings\.neurips\.cc|papers\.nips\.cc|proceedings\.nips\.cc)/paper(?:_files)?/paper/(\d{4})/(?:hash|file)/([0-9a-f]{32})-",
+    r"^https?://(?:proceedings\.neurips\.cc|papers\.nips\.cc|proceedings\.nips\.cc)/paper(?:_files/paper)?/(\d{4})/(?:hash|file)/([0-9a-f]{32})-",
     re.I,
 )
 _PMLR = re.compile(r"^https?://proceedings\.mlr\.press/(v\d+)/([a-z0-9\-_]+?)(?:\.html|/[a-z0-9\-_]+\.pdf)$", re.I)

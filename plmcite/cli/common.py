@@ -34,8 +34,20 @@ catalog_option = click.option(
 )
 
 
+def display_path(path) -> str:
+    """A path as the user should see it: relative to the cwd when it is inside it."""
+    import os
+
+    path = str(path)
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
+
+
 def resolve_list_path(list_path: str | None) -> str:
-    return list_path or str(get_config().list_path)
+    return list_path or display_path(get_config().list_path)
 
 
 def echo_err(message: str) -> None:

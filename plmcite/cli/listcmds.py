@@ -1,0 +1,246 @@
+"""Commands over the list itself: parse, lint, fix, add."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .common import echo_err, get_config, list_option, resolve_list_path
+
+
+def _load_doc(list_path: str | None):
+    from ..atomic import Snapshot
+    from ..listfile import ENCODING, ERRORS, parse
+
+    path = resolve_list_path(list_path)
+    snap, raw = Snapshot.take(path)
+    if raw is None:
+        raise click.ClickException(f"{path}: list file not found")
+    return parse(raw.decode(ENCODING, ERRORS), path), snap
+
+
+def _entry_json(e) -> dict:
+    tag = None
+    if e.tag is not None:
+        tag = {"raw": e.tag.raw, "year": e.tag.year, "venue": e.tag.venue, "arxiv_month": e.tag.arxiv_month}
+    return {
+        "section": e.section,
+        "line": e.line,
+        "tag": tag,
+        "title": e.title,
+        "links": [{"label": l.label, "url": l.url, "target": l.target, **({"ids": l.ids} if l.ids else {})}
+                  for l in e.links],
+        "ids": e.ids,
+        "code": e.code,
+        "problems": e.problems,
+    }
+
+
+@click.command("parse")
+@list_option
+@click.option("--json", "as_json", is_flag=True, help="Print {\"entries\": [...], \"sections\": [...]} for scripts.")
+def parse_cmd(list_path, as_json):
+    """Show the sections and entries plmcite reads from the list."""
+    doc, _ = _load_doc(list_path)
+    if as_json:
+        out = {
+            "file": doc.path,
+            "sections": [{"key": s.key, "number": s.number, "title": s.title, "line": s.line} for s in doc.sections],
+            "entries": [_entry_json(e) for e in doc.entries],
+        }
+        click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+        return
+    titles = doc.section_titles()
+    current = None
+    for e in doc.entries:
+        if e.section != current:
+            current = e.section
+            click.echo(f"\n[{current or 'top'}] {titles.get(current, '')}".rstrip())
+        tag = e.tag.raw if e.tag else "-"
+        ids = " ".join(f"{k}:{v}" for k, v in e.ids.items())
+        click.echo(f"  {e.line:>5}  {tag:<18} {e.title[:80]}  {ids}".rstrip())
+    echo_err(f"{doc.path}: {len(doc.entries)} entries in {len(doc.sections)} sections")
+
+
+def _maybe_catalog(use_catalog: bool):
+    if not use_catalog:
+        return None
+    cfg = get_config()
+    if not cfg.catalog_path.exists():
+        return None
+    from ..catalog import CatalogError, load
+
+    try:
+        return load(cfg.catalog_path, cfg.overrides_path)
+    except CatalogError as e:
+        echo_err(f"warning: {e}; catalog rules skipped")
+        return None
+
+
+@click.command("lint")
+@list_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
+@click.option("--select", multiple=True, help="Only these rule ids (repeatable).")
+@click.option("--ignore", multiple=True, help="Skip these rule ids (repeatable).")
+@click.option("--catalog/--no-catalog", "use_catalog", default=True,
+              help="Also run the rules that need resolved metadata, when a catalog exists.")
+@click.option("--rules", "show_rules", is_flag=True, help="List the rules with their rationale and exit.")
+def lint_cmd(list_path, fmt, select, ignore, use_catalog, show_rules):
+    """Check the list; exit 1 when any error-level finding exists.
+
+    Findings are printed as `file:line: rule-id: message`.
+    """
+    from .. import lint
+
+    if show_rules:
+        try:
+            from .. import lint_catalog  # noqa: F401
+        except ImportError:
+            pass
+        for r in sorted(lint.RULES.values(), key=lambda r: r.id):
+            extra = ", fixable" if r.fixable else ""
+            extra += ", needs catalog" if r.needs_catalog else ""
+            click.echo(f"{r.id} ({r.severity}{extra})\n    {r.doc}\n")
+        return
+    unknown = [r for r in (*select, *ignore) if r not in lint.RULES]
+    if unknown:
+        try:
+            from .. import lint_catalog  # noqa: F401
+        except ImportError:
+            pass
+        unknown = [r for r in unknown if r not in lint.RULES]
+        if unknown:
+            raise click.UsageError(f"unknown rule id(s): {', '.join(unknown)} (see `plmcite lint --rules`)")
+    doc, _ = _load_doc(list_path)
+    findings = lint.run(doc, _maybe_catalog(use_catalog), select=select, ignore=ignore)
+    if fmt == "json":
+        click.echo(json.dumps({"findings": [f.to_json() for f in findings]}, ensure_ascii=False, indent=1))
+    elif fmt == "github":
+        level = {"error": "error", "warning": "warning", "info": "notice"}
+        for f in findings:
+            msg = f.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            click.echo(f"::{level[f.severity]} file={f.file},line={f.line},title={f.rule}::{msg}")
+    else:
+        for f in findings:
+            click.echo(f"{f.file}:{f.line}: {f.rule}: {f.message}")
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in lint.SEVERITIES}
+    echo_err(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)")
+    sys.exit(1 if counts["error"] else 0)
+
+
+@click.command("fix")
+@list_option
+@click.option("--dry-run", is_flag=True, help="Show the diff, write nothing.")
+def fix_cmd(list_path, dry_run):
+    """Apply safe, mechanical fixes; every other line is left byte for byte."""
+    import difflib
+
+    from ..atomic import ConcurrentModificationError
+    from ..edit import apply_edits, plan_fixes
+    from ..listfile import ENCODING, ERRORS
+
+    doc, snap = _load_doc(list_path)
+    edits = plan_fixes(doc)
+    if not edits:
+        echo_err(f"{doc.path}: nothing to fix")
+        return
+    new = apply_edits(doc, edits)
+    for ed in edits:
+        echo_err(f"{doc.path}:{ed.line}: {ed.reason}")
+    if dry_run:
+        diff = difflib.unified_diff(doc.render().splitlines(True), new.splitlines(True),
+                                    f"a/{doc.path}", f"b/{doc.path}")
+        click.echo("".join(diff), nl=False)
+        return
+    try:
+        snap.write(new.encode(ENCODING, ERRORS))
+    except ConcurrentModificationError as e:
+        raise click.ClickException(str(e)) from None
+    echo_err(f"{doc.path}: {len(edits)} line(s) fixed")
+
+
+@click.command("add")
+@click.argument("identifier")
+@click.option("--section", required=True, help="Section number, e.g. 2.3.")
+@click.option("--code", help="Code repository URL.")
+@click.option("--title", help="Title (default: from the catalog or the resolver).")
+@click.option("--tag", help='Tag text, e.g. "2025 ICLR" (default: from the resolved metadata).')
+@list_option
+@click.option("--dry-run", is_flag=True, help="Print the new entry line, write nothing.")
+def add_cmd(identifier, section, code, title, tag, list_path, dry_run):
+    """Insert an entry for IDENTIFIER (arXiv id, DOI, OpenReview or ACL Anthology id, or URL).
+
+    The entry goes to the right place in the section (newest first). A paper that is already in
+    the list is refused, with the line where it is.
+    """
+    from ..atomic import ConcurrentModificationError
+    from ..edit import AddError, arxiv_tag, build_line, find_existing, insert_entry
+    from ..ids import parse_identifier
+    from ..listfile import ENCODING, ERRORS
+
+    ids = parse_identifier(identifier)
+    if not ids:
+        raise click.UsageError(f"{identifier!r} is not an arXiv id, DOI, OpenReview id, Anthology id or paper URL")
+    doc, snap = _load_doc(list_path)
+    existing = find_existing(doc, ids, title)
+    if existing is None and (title is None or tag is None):
+        meta = _lookup_metadata(ids)
+        if meta is not None:
+            title = title or meta.get("title")
+            tag = tag or meta.get("tag")
+            ids = {**meta.get("ids", {}), **ids}
+            existing = find_existing(doc, ids, title)
+    if existing is not None:
+        raise click.ClickException(
+            f"{doc.path}:{existing.line}: already in the list (section {existing.section or 'top'}): {existing.title}")
+    if "arxiv" in ids and tag is None:
+        tag = arxiv_tag(ids["arxiv"])
+    if not title:
+        raise click.ClickException(
+            f"no title known for {identifier}: pass --title (and --tag), or run `plmcite resolve` first")
+    line = build_line(ids, title, tag, code)
+    try:
+        text, at = insert_entry(doc, section, line)
+    except AddError as e:
+        raise click.ClickException(str(e)) from None
+    if dry_run:
+        click.echo(line)
+        return
+    try:
+        snap.write(text.encode(ENCODING, ERRORS))
+    except ConcurrentModificationError as e:
+        raise click.ClickException(str(e)) from None
+    echo_err(f"{doc.path}:{at}: added to section {section}")
+
+
+def _lookup_metadata(ids: dict[str, str]) -> dict | None:
+    """Title, tag and identifiers for a new paper: the catalog first, then the resolver."""
+    cfg = get_config()
+    if cfg.catalog_path.exists():
+        from ..catalog import load
+
+        cat = load(cfg.catalog_path)
+        for w in cat.works:
+            if any(w.ids.get(k, "").lower() == v.lower() for k, v in ids.items()):
+                return {"title": w.title, "tag": _tag_for(w), "ids": w.ids}
+    try:
+        from ..resolve import lookup_identifier
+    except ImportError:
+        return None
+    work = lookup_identifier(ids, cfg)
+    if work is None:
+        return None
+    return {"title": work.title, "tag": _tag_for(work), "ids": work.ids}
+
+
+def _tag_for(work) -> str | None:
+    from ..edit import arxiv_tag
+
+    if work.kind == "preprint" or not work.venue_short:
+        return arxiv_tag(work.ids.get("arxiv", "")) if work.ids.get("arxiv") else None
+    label = work.venue_short
+    if work.year:
+        label = label.replace(str(work.year), "").strip()
+    return f"{work.year} {label}" if work.year else label

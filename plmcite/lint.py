@@ -1,0 +1,301 @@
+"""Lint rules over the list (and over the catalog when one exists).
+
+A rule is a function ``(doc, catalog) -> Iterable[Finding]`` registered with :func:`rule`, which
+gives it a stable id, a severity and a rationale (shown by ``plmcite lint --rules`` and in
+docs/lint.md). Rules that need resolved metadata declare ``needs_catalog=True`` and live in
+``plmcite.lint_catalog``; they are skipped, not failed, when there is no catalog.
+
+Severities: ``error`` (the list is wrong; ``lint`` exits 1), ``warning`` (probably wrong),
+``info`` (style). ``fixable`` rules are repaired by ``plmcite fix``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Callable, Iterable
+
+from .listfile import Entry, ListDoc
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str
+    line: int
+    rule: str
+    severity: str
+    message: str
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "line": self.line, "rule": self.rule, "severity": self.severity,
+                "message": self.message}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    doc: str
+    func: Callable
+    needs_catalog: bool = False
+    fixable: bool = False
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(id: str, severity: str, doc: str, needs_catalog: bool = False, fixable: bool = False):
+    """Register a lint rule. ``func(doc, catalog)`` yields ``(line, message)`` or Findings."""
+    assert severity in SEVERITIES, severity
+
+    def deco(func):
+        RULES[id] = Rule(id, severity, doc, func, needs_catalog, fixable)
+        return func
+
+    return deco
+
+
+def run(doc: ListDoc, catalog=None, select: Iterable[str] | None = None,
+        ignore: Iterable[str] | None = None) -> list[Finding]:
+    """Run every applicable rule; findings sorted by line, then rule id."""
+    if catalog is not None:
+        from . import lint_catalog  # noqa: F401  (registers the catalog rules)
+    else:
+        try:
+            from . import lint_catalog  # noqa: F401
+        except ImportError:
+            pass
+    select = set(select or [])
+    ignore = set(ignore or [])
+    path = doc.path or "<list>"
+    findings: list[Finding] = []
+    for r in RULES.values():
+        if select and r.id not in select or r.id in ignore:
+            continue
+        if r.needs_catalog and catalog is None:
+            continue
+        for item in r.func(doc, catalog):
+            if isinstance(item, Finding):
+                findings.append(item)
+            else:
+                line, message = item
+                findings.append(Finding(path, line, r.id, r.severity, message))
+    findings.sort(key=lambda f: (f.line, f.rule, f.message))
+    return findings
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def normalize_title(title: str) -> str:
+    """Case-, accent-, markup- and punctuation-blind form of a title, for comparisons."""
+    t = unicodedata.normalize("NFKD", title)
+    t = "".join(c for c in t if not unicodedata.combining(c)).lower()
+    t = re.sub(r"\$[^$]*\$", lambda m: m.group(0).strip("$"), t)
+    t = re.sub(r"[^0-9a-z\u0370-\u03ff\u4e00-\u9fff]+", " ", t)
+    return " ".join(t.split())
+
+
+def _where(e: Entry) -> str:
+    return f"line {e.line} (section {e.section or 'top'})"
+
+
+# --- rules over the list alone ---------------------------------------------------------------
+
+
+@rule("malformed-entry", "error", fixable=True, doc=(
+    "The entry line does not follow the list's template `+ **\\[Year Venue\\]** Title. ([Paper](url), "
+    "[Code](url))`: doubled link syntax `[Paper]([link](url))`, an empty item after the last link, "
+    "text between links, unbalanced parentheses. Renderers show such lines broken; "
+    "`plmcite fix` rewrites the ones it can repair mechanically."))
+def _malformed(doc, catalog):
+    for e in doc.entries:
+        for p in e.problems:
+            yield e.line, p
+
+
+@rule("no-link", "error", doc=(
+    "An entry without any link cannot be checked or resolved by identifier, and readers of the "
+    "list cannot open the paper. Add a `[Paper](...)` link."))
+def _no_link(doc, catalog):
+    for e in doc.entries:
+        if not e.links:
+            yield e.line, f"entry has no link: {e.title[:70]!r}"
+
+
+@rule("missing-tag", "warning", doc=(
+    "Every entry starts with a `**\\[Year Venue\\]**` tag; without it the list cannot be sorted newest "
+    "first and readers cannot see where the paper appeared."))
+def _missing_tag(doc, catalog):
+    for e in doc.entries:
+        if e.tag is None:
+            yield e.line, f"entry has no `**\\[Year Venue\\]**` tag: {e.title[:70]!r}"
+
+
+@rule("duplicate-paper", "error", doc=(
+    "The same paper listed twice (same arXiv id, DOI, OpenReview or Anthology id, or a "
+    "near-identical title), within a section or across sections. A paper that belongs to two "
+    "sections should be one entry decided on purpose; accidental copies drift apart (different "
+    "tags, links) and become two bibliography entries."))
+def _duplicates(doc, catalog):
+    first_by_id: dict[tuple[str, str], Entry] = {}
+    reported: set[tuple[int, int]] = set()
+    for e in doc.entries:
+        for k, v in sorted(e.ids.items()):
+            key = (k, v.lower())
+            other = first_by_id.setdefault(key, e)
+            if other is not e and (other.line, e.line) not in reported:
+                reported.add((other.line, e.line))
+                yield e.line, f"same paper as {_where(other)}: same {k} id {v}"
+    # titles: exact normalised match, then near matches among titles sharing a prefix or suffix
+    norm = [(e, normalize_title(e.title)) for e in doc.entries]
+    buckets: dict[str, list[tuple[Entry, str]]] = defaultdict(list)
+    for e, t in norm:
+        if len(t) < 12:
+            continue
+        buckets["p:" + t[:20]].append((e, t))
+        buckets["s:" + t[-20:]].append((e, t))
+    for group in buckets.values():
+        for i in range(1, len(group)):
+            e, t = group[i]
+            for j in range(i):
+                o, ot = group[j]
+                if (o.line, e.line) in reported:
+                    continue
+                if t == ot or SequenceMatcher(None, t, ot, autojunk=False).ratio() >= 0.92:
+                    reported.add((o.line, e.line))
+                    ids_e, ids_o = e.ids, o.ids
+                    differ = [k for k in ids_e if k in ids_o and ids_e[k] != ids_o[k]]
+                    note = (f" (different {differ[0]} ids: {ids_o[differ[0]]} vs {ids_e[differ[0]]}; "
+                            "check which one is right)") if differ else ""
+                    yield e.line, f"same title as {_where(o)}{note}"
+                    break
+
+
+def _arxiv_month(arxiv_id: str) -> str | None:
+    m = re.match(r"^(\d{4})\.\d{4,5}$", arxiv_id)
+    return m.group(1) if m else None
+
+
+@rule("tag-arxiv-mismatch", "error", doc=(
+    "The tag disagrees with the arXiv id of the entry's paper link: `Arxiv-YYMM` must be the "
+    "month the id encodes (2506.00137 is `Arxiv-2506`), the tag year must match an `Arxiv-YYMM` "
+    "month, and a paper cannot have appeared in a year before its arXiv submission."))
+def _tag_arxiv(doc, catalog):
+    for e in doc.entries:
+        tag = e.tag
+        if tag is None:
+            continue
+        aid = e.ids.get("arxiv")
+        month = _arxiv_month(aid) if aid else None
+        if tag.is_arxiv and tag.arxiv_month and month and tag.arxiv_month != month:
+            yield e.line, f"tag says Arxiv-{tag.arxiv_month} but the paper link is arXiv {aid} (Arxiv-{month})"
+        elif tag.is_arxiv and tag.arxiv_month and tag.year and int(tag.arxiv_month[:2]) != tag.year % 100:
+            yield e.line, f"tag year {tag.year} disagrees with Arxiv-{tag.arxiv_month} (year {2000 + int(tag.arxiv_month[:2])})"
+        elif month and tag.year and tag.year < 2000 + int(month[:2]):
+            yield e.line, f"tag year {tag.year} is before the arXiv submission of {aid} ({2000 + int(month[:2])})"
+
+
+@rule("code-link-not-code", "error", doc=(
+    "A `Code` link that points at a paper (arXiv, Anthology, DOI, OpenReview, proceedings) is a "
+    "copy-paste slip: readers looking for the implementation land on the PDF."))
+def _code_not_code(doc, catalog):
+    for e in doc.entries:
+        for l in e.links:
+            if l.role == "code" and l.target == "paper":
+                yield e.line, f"[{l.label}] points at a paper, not code: {l.url}"
+
+
+@rule("label-mismatch", "warning", doc=(
+    "The link label says one thing and the target is another: a `Paper` link to a code "
+    "repository, a `Code` link to a project website (`*.github.io`), a `Website` link to a "
+    "paper PDF."))
+def _label_mismatch(doc, catalog):
+    for e in doc.entries:
+        for l in e.links:
+            role, target = l.role, l.target
+            if role == "paper" and target == "code":
+                yield e.line, f"[{l.label}] points at a code repository: {l.url}"
+            elif role == "code" and target == "site":
+                yield e.line, f"[{l.label}] points at a project website, not a repository: {l.url}"
+            elif role == "site" and target == "paper":
+                yield e.line, f"[{l.label}] points at a paper: {l.url}"
+
+
+def _norm_url(url: str) -> str:
+    return re.sub(r"^https?://(www\.)?", "", url.strip()).rstrip("/").lower()
+
+
+@rule("duplicate-link", "warning", doc=(
+    "Two links of one entry go to the same URL (e.g. `Paper` and `website` both the arXiv PDF): "
+    "one of them is a leftover or a slip."))
+def _duplicate_link(doc, catalog):
+    for e in doc.entries:
+        seen: dict[str, str] = {}
+        for l in e.links:
+            u = _norm_url(l.url)
+            if u and u in seen:
+                yield e.line, f"[{l.label}] and [{seen[u]}] are the same URL: {l.url}"
+            seen.setdefault(u, l.label)
+
+
+@rule("shared-code-link", "warning", doc=(
+    "Two different papers give the same `Code` link: usually one of them was copied from the "
+    "neighbouring entry. When the repository is named after one of the papers, the others are "
+    "reported."))
+def _shared_code(doc, catalog):
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    for e in doc.entries:
+        for url in e.code:
+            groups[_norm_url(url)].append(e)
+    for url, entries in groups.items():
+        papers: dict[str, list[Entry]] = defaultdict(list)
+        for e in entries:
+            papers[normalize_title(e.title)].append(e)
+        if len(papers) < 2:
+            continue
+        repo = re.sub(r"[^0-9a-z]", "", url.split("/")[2].lower()) if url.count("/") >= 2 else ""
+        owners = [t for t in papers if repo and repo in t.replace(" ", "")]
+        owner = owners[0] if len(owners) == 1 else next(iter(papers))
+        first = papers[owner][0]
+        for t, es in papers.items():
+            if t == owner:
+                continue
+            for e in es:
+                yield e.line, f"Code link {url} belongs to the paper at {_where(first)}, not to this one"
+
+
+@rule("stray-line", "warning", fixable=True, doc=(
+    "A line that is neither an entry, a heading, prose nor blank: a bullet with nothing after it "
+    "(`+` alone) renders as an empty list item. `plmcite fix` removes empty bullets."))
+def _stray(doc, catalog):
+    for no, l in enumerate(doc.lines, start=1):
+        if l.kind == "bullet":
+            yield no, "empty list item (a bullet with nothing after it)"
+
+
+@rule("label-case", "info", fixable=True, doc=(
+    "Link labels are written `Paper`, `Code`, `Website`: `[paper]` and `[code]` render "
+    "inconsistently next to their neighbours. `plmcite fix` normalises the case."))
+def _label_case(doc, catalog):
+    from .listfile import CANONICAL_LABELS
+
+    for e in doc.entries:
+        for l in e.links:
+            want = CANONICAL_LABELS.get(l.label.strip().lower())
+            if want and l.label != want:
+                yield e.line, f"link label [{l.label}] is usually written [{want}]"
+
+
+@rule("trailing-whitespace", "info", fixable=True, doc=(
+    "Trailing spaces or tabs after an entry: invisible, but two trailing spaces are a markdown "
+    "hard line break, and they make diffs noisy."))
+def _trailing_ws(doc, catalog):
+    for e in doc.entries:
+        if e.raw != e.raw.rstrip(" \t"):
+            yield e.line, "trailing whitespace"

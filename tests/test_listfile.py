@@ -1,0 +1,108 @@
+"""The parser reads every real version of the list and gives it back byte for byte."""
+
+from __future__ import annotations
+
+import pytest
+
+from plmcite.listfile import parse, parse_file
+
+from conftest import START, UPSTREAM
+
+
+def test_all_upstream_versions_are_present():
+    assert len(UPSTREAM) == 12
+
+
+@pytest.mark.parametrize("path", UPSTREAM, ids=lambda p: p.name)
+def test_round_trip_is_byte_identical(path):
+    doc = parse_file(path)
+    assert doc.render_bytes() == path.read_bytes()
+    assert doc.entries, "every version of the list has entries"
+
+
+@pytest.mark.parametrize("path", UPSTREAM, ids=lambda p: p.name)
+def test_every_bullet_line_is_an_entry_or_an_empty_bullet(path):
+    doc = parse_file(path)
+    for no, line in enumerate(doc.lines, start=1):
+        if line.text.startswith("+ ") and line.text.strip() != "+":
+            assert line.kind == "entry", (path.name, no, line.text)
+        if line.text.strip() == "+":
+            assert line.kind == "bullet", (path.name, no, line.text)
+
+
+def test_starting_list_structure():
+    doc = parse_file(START)
+    assert len(doc.entries) == 102
+    assert [s.key for s in doc.sections] == ["1", "1.1", "1.2", "1.3", "1.4", "2", "2.1", "2.2", "2.3", "2.4"]
+    assert doc.section("2.3").title.startswith("Retrieval-Augmented Generation")
+    # the two surveys before the first numbered heading belong to the top-level section
+    assert [e.section for e in doc.entries[:2]] == ["", ""]
+    assert sum(1 for e in doc.entries if e.section == "1.4") == 10
+
+
+def test_entry_fields():
+    doc = parse_file(START)
+    e = next(e for e in doc.entries if e.title.startswith("PAD:"))
+    assert (e.section, e.line) == ("1.4", 83)
+    assert (e.tag.year, e.tag.venue, e.tag.arxiv_month) == (2025, "ICLR", None)
+    assert e.title == "PAD: Personalized Alignment of LLMs at Decoding-Time"
+    assert [(l.label, l.url) for l in e.links] == [("Paper", "https://arxiv.org/pdf/2410.04070")]
+    assert e.ids == {"arxiv": "2410.04070"}
+    drift = next(e for e in doc.entries if e.title.startswith("Drift"))
+    assert (drift.tag.year, drift.tag.venue, drift.tag.arxiv_month) == (2025, "Arxiv", "2502")
+
+
+def test_messy_entries():
+    doc = parse_file(START)
+    by_title = {e.title: e for e in doc.entries}
+    judge = by_title["Can LLM be a Personalized Judge?"]
+    assert [l.url for l in judge.links] == ["https://arxiv.org/pdf/2406.11657",
+                                            "https://github.com/dong-river/Personalized-Judge"]
+    assert all(l.nested for l in judge.links)
+    assert judge.ids == {"arxiv": "2406.11657"} and judge.code == ["https://github.com/dong-river/Personalized-Judge"]
+    persona_judge = next(e for e in doc.entries if e.title.startswith("Persona-judge"))
+    assert persona_judge.links == [] and persona_judge.tag.arxiv_month == "2504"
+    dyn = by_title["Dynamic Generation of Personalities with Large Language Models"]
+    assert dyn.ids == {"arxiv": "2404.07084"} and dyn.problems == ["empty item after the last link"]
+    orca = next(e for e in doc.entries if e.title.startswith("Orca"))
+    assert orca.raw.endswith(" ") and orca.links[0].url == "https://arxiv.org/pdf/2411.10006"
+
+
+def test_later_versions_mess():
+    doc = parse_file(next(p for p in UPSTREAM if "2026-04-07" in p.name))
+    assert sum(1 for l in doc.lines if l.kind == "bullet") == 65  # "+" alone on a line
+    doc = parse_file(next(p for p in UPSTREAM if "2026-06-09" in p.name))
+    untagged = next(e for e in doc.entries if e.title.startswith("Awesome Personalization in MLLMs"))
+    assert untagged.tag is None and untagged.links[0].label == "Website"
+    unescaped = [e for p in UPSTREAM for e in parse_file(p).entries if e.tag and not e.tag.escaped]
+    assert unescaped and all(e.tag.year for e in unescaped)
+
+
+def test_unnumbered_headings_and_weekly_updates():
+    doc = parse_file(next(p for p in UPSTREAM if "2026-04-02" in p.name))
+    weekly = [e for e in doc.entries if e.section == "2026-04-02"]
+    assert weekly, "entries under an unnumbered sub-heading get that heading as their section"
+    assert doc.section("1.3").title == "Training-based Methods"
+
+
+def test_headings_variants():
+    text = "# Title\n+ **\\[2024 X\\]** Top. ([Paper](https://arxiv.org/abs/2401.00001))\n## 1. A\n### 1.4 B c\n## 2 C\n#### 2.1.3 Deep\n"
+    doc = parse(text)
+    assert [(s.key, s.title) for s in doc.sections] == [("1", "A"), ("1.4", "B c"), ("2", "C"), ("2.1.3", "Deep")]
+    assert doc.entries[0].section == ""
+
+
+def test_crlf_and_no_final_newline_and_invalid_utf8():
+    raw = b"## 1 A\r\n+ **\\[2024 X\\]** T\xe9\xff. ([Paper](http://arxiv.org/abs/2401.00001v2))\r\n\r\nlast"
+    from plmcite.listfile import ENCODING, ERRORS
+
+    doc = parse(raw.decode(ENCODING, ERRORS))
+    assert doc.render_bytes() == raw
+    assert doc.entries[0].ids == {"arxiv": "2401.00001"}
+
+
+def test_math_and_dashes_in_titles():
+    doc = parse("+ **\\[2024 ICML\\]** $π$-Tuning — fast (really) tuning. ([Paper](https://arxiv.org/pdf/2402.00002))\n")
+    e = doc.entries[0]
+    assert e.title == "$π$-Tuning — fast (really) tuning"
+    assert e.ids == {"arxiv": "2402.00002"}
