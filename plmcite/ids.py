@@ -8,6 +8,7 @@ code link.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import unquote
 
 # new-style arXiv ids (0704.0001 .. 2603.24535) and old-style (hep-th/9901001, math.GT/0309136)
@@ -91,6 +92,15 @@ def doi_of(url: str) -> str | None:
 
 def extract(url: str) -> dict[str, str]:
     """All identifiers one URL (or bare id) carries, e.g. ``{"arxiv": "2410.04070"}``."""
+    return dict(_extract(url))
+
+
+@lru_cache(maxsize=65536)
+def _extract(url: str) -> tuple[tuple[str, str], ...]:
+    return tuple(_extract_uncached(url).items())
+
+
+def _extract_uncached(url: str) -> dict[str, str]:
     url = url.strip()
     out: dict[str, str] = {}
     if not url:
@@ -129,6 +139,7 @@ def extract(url: str) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def classify(url: str) -> str:
     """What a URL points at: ``paper``, ``code``, ``site`` (project page) or ``other``."""
     ids = extract(url)

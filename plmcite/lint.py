@@ -94,8 +94,11 @@ def run(doc: ListDoc, catalog=None, select: Iterable[str] | None = None,
 
 def normalize_title(title: str) -> str:
     """Case-, accent-, markup- and punctuation-blind form of a title, for comparisons."""
-    t = unicodedata.normalize("NFKD", title)
-    t = "".join(c for c in t if not unicodedata.combining(c)).lower()
+    if title.isascii():
+        t = title.lower()
+    else:
+        t = unicodedata.normalize("NFKD", title)
+        t = "".join(c for c in t if not unicodedata.combining(c)).lower()
     t = re.sub(r"\$[^$]*\$", lambda m: m.group(0).strip("$"), t)
     t = re.sub(r"[^0-9a-z\u0370-\u03ff\u4e00-\u9fff]+", " ", t)
     return " ".join(t.split())
@@ -167,7 +170,7 @@ def _duplicates(doc, catalog):
                 o, ot = group[j]
                 if (o.line, e.line) in reported:
                     continue
-                if t == ot or SequenceMatcher(None, t, ot, autojunk=False).ratio() >= 0.92:
+                if t == ot or _near(t, ot):
                     reported.add((o.line, e.line))
                     ids_e, ids_o = e.ids, o.ids
                     differ = [k for k in ids_e if k in ids_o and ids_e[k] != ids_o[k]]
@@ -175,6 +178,15 @@ def _duplicates(doc, catalog):
                             "check which one is right)") if differ else ""
                     yield e.line, f"same title as {_where(o)}{note}"
                     break
+
+
+def _near(a: str, b: str, threshold: float = 0.92) -> bool:
+    """Near-identical titles (a typo, a dropped word); cheap bounds first, full ratio last."""
+    la, lb = len(a), len(b)
+    if 2 * min(la, lb) / (la + lb) < threshold:
+        return False
+    sm = SequenceMatcher(None, a, b, autojunk=False)
+    return sm.quick_ratio() >= threshold and sm.ratio() >= threshold
 
 
 def _arxiv_month(arxiv_id: str) -> str | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from . import ids as idmod
@@ -91,7 +92,7 @@ class Entry:
     raw: str  # the full line as read, without its line ending
     problems: list[str] = field(default_factory=list)  # markup problems seen while parsing
 
-    @property
+    @cached_property
     def ids(self) -> dict[str, str]:
         """Paper identifiers from the entry's links; paper-labelled links win over the others."""
         out: dict[str, str] = {}
@@ -104,7 +105,7 @@ class Entry:
                     out.setdefault(k, v)
         return out
 
-    @property
+    @cached_property
     def code(self) -> list[str]:
         return [l.url for l in self.links if l.role == "code" and l.target == "code"]
 
