@@ -127,3 +127,12 @@ def test_every_rule_documents_its_rationale():
     assert len(lint.RULES) >= 10
     for r in lint.RULES.values():
         assert len(r.doc) > 40, r.id
+
+
+def test_docs_describe_every_rule():
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "list-and-lint.md").read_text()
+    for r in lint.RULES.values():
+        if not r.needs_catalog:
+            assert f"`{r.id}`" in text, r.id
