@@ -17,6 +17,7 @@ four-digit suffix ("Wei Wang 0003"), deterministically for common family names.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -212,8 +213,8 @@ def bibtex(rec: DblpRecord) -> str:
         fields.append(("doi", rec.doi.upper()))
     if rec.corr:
         fields += [("eprinttype", "arXiv"), ("eprint", rec.paper.arxiv.id)]  # type: ignore[union-attr]
-    day = 1 + _h(rec.key) % 28
-    fields.append(("timestamp", f"Mon, {day:02d} Sep 2025 16:{_h(rec.key) % 60:02d}:21 +0200"))
+    stamp = dt.datetime(2025, 9, 1 + _h(rec.key) % 28, 16, _h(rec.key) % 60, 21)
+    fields.append(("timestamp", stamp.strftime("%a, %d %b %Y %H:%M:%S +0200")))
     fields.append(("biburl", f"https://dblp.org/rec/{rec.key}.bib"))
     fields.append(("bibsource", "dblp computer science bibliography, https://dblp.org"))
     body = ",\n".join(f"  {name:<12} = {{{value}}}" for name, value in fields)
@@ -288,7 +289,7 @@ class DblpService(Service):
         scores = {i: self.ranker.score(q, i) for i in matched}
         matched.sort(key=lambda i: (-round(scores[i], 6), -self.records[i].year, self.records[i].key))
         page = matched[first : first + hits_wanted]
-        shown_query = " ".join(w if w.endswith("$") or "|" in w else w + "*" for w in q.split())
+        shown_query = " ".join("|".join(w + ("$" if exact else "*") for w, exact in alts) for alts in groups)
         if fmt == "json":
             hits: dict[str, Any] = {
                 "@total": str(len(matched)),
