@@ -23,6 +23,7 @@ from .state import CollectionState, ItemState, SyncState, digest
 from .tags import Scheme, section_parent
 
 EMPTY = {digest(""), digest([]), digest(None)}
+ROOT = "*"  # the root collection's place among the section keys ("" is the list's top level)
 OPS = ("create", "update", "retag", "restore", "untag", "trash")
 
 
@@ -107,12 +108,12 @@ class Plan:
 
 @dataclass
 class CollectionPlan:
-    keys: dict[str, str] = field(default_factory=dict)  # section ("" root) -> existing collection key
+    keys: dict[str, str] = field(default_factory=dict)  # section (ROOT for the root) -> collection key
     create: list[list[tuple[str, str]]] = field(default_factory=list)  # levels of (section, name)
     rename: list[tuple[str, CollectionState]] = field(default_factory=list)  # (section, state with new name)
     stale: list[str] = field(default_factory=list)  # sections whose collection plmcite made, now gone
     observed: dict[str, CollectionState] = field(default_factory=dict)
-    parents: dict[str, str] = field(default_factory=dict)  # section -> parent section ("" root)
+    parents: dict[str, str] = field(default_factory=dict)  # section -> parent section (or ROOT)
     names: dict[str, str] = field(default_factory=dict)
 
 
@@ -125,13 +126,13 @@ def plan_collections(catalog: Catalog, scheme: Scheme, state: SyncState, remote:
     """Which section collections exist, which to create (parents first) and which to rename."""
     cp = CollectionPlan()
     sections = wanted_sections(catalog)
-    cp.names[""] = scheme.collection_root
+    cp.names[ROOT] = scheme.collection_root
     for s in sections:
         cp.names[s] = scheme.collection_name(s, catalog.sections.get(s, ""))
-        cp.parents[s] = section_parent(s, sections) or ""
+        cp.parents[s] = section_parent(s, sections) or ROOT
     remote_by_key = remote.collections
     claimed: set[str] = set()
-    for s in ["", *sections]:
+    for s in [ROOT, *sections]:
         st = state.collections.get(s)
         if st and st.key in remote.deleted_collections:
             st = None
@@ -140,16 +141,16 @@ def plan_collections(catalog: Catalog, scheme: Scheme, state: SyncState, remote:
             st = CollectionState(st.key, data["version"], st.name, data.get("parentCollection") or None)
             cp.observed[s] = st
         if st is None:  # find it again by name under the right parent (state lost)
-            parent_key = cp.keys.get(cp.parents.get(s, "")) if s else None
-            for key, d in remote_by_key.items():
+            parent_key = cp.keys.get(cp.parents[s]) if s != ROOT else None
+            for key, d in sorted(remote_by_key.items()):
                 if key in claimed or d.get("name") != cp.names[s]:
                     continue
-                if (d.get("parentCollection") or None) == (parent_key if s else None):
+                if (d.get("parentCollection") or None) == parent_key:
                     st = CollectionState(key, d["version"], d["name"], d.get("parentCollection") or None)
                     cp.observed[s] = st
                     break
         if st is None:
-            depth = 0 if not s else _depth(s, cp.parents)
+            depth = 0 if s == ROOT else _depth(s, cp.parents)
             while len(cp.create) <= depth:
                 cp.create.append([])
             cp.create[depth].append((s, cp.names[s]))
@@ -160,13 +161,13 @@ def plan_collections(catalog: Catalog, scheme: Scheme, state: SyncState, remote:
         current_name = data["name"] if data and data["version"] >= st.version else st.name
         if st.name != cp.names[s] and current_name == st.name:
             cp.rename.append((s, CollectionState(st.key, st.version, cp.names[s], st.parent)))
-    cp.stale = [s for s in state.collections if s and s not in cp.names]
+    cp.stale = [s for s in state.collections if s not in cp.names]
     return cp
 
 
 def _depth(section: str, parents: dict[str, str]) -> int:
     d = 1
-    while parents.get(section):
+    while parents.get(section, ROOT) != ROOT:
         section = parents[section]
         d += 1
     return d

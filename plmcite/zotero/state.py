@@ -82,7 +82,7 @@ class SyncState:
     library: str
     version: int = 0  # library version after the last complete read or write
     items: dict[str, ItemState] = field(default_factory=dict)  # citation key -> item
-    collections: dict[str, CollectionState] = field(default_factory=dict)  # section key ("" root) -> collection
+    collections: dict[str, CollectionState] = field(default_factory=dict)  # section key ("*" root) -> collection
     path: Path | None = None
 
     def by_zkey(self) -> dict[str, str]:

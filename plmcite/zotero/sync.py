@@ -26,7 +26,7 @@ from pyzotero._utils import build_url
 
 from ..catalog import Catalog
 from .auth import redact
-from .plan import Action, CollectionPlan, Options, Plan, Remote, make_plan, plan_collections
+from .plan import ROOT, Action, CollectionPlan, Options, Plan, Remote, make_plan, plan_collections
 from .state import CollectionState, ItemState, SyncState
 from .tags import Scheme
 
@@ -338,7 +338,7 @@ class Syncer:
                 continue
             for i in range(0, len(level), BATCH):
                 chunk = level[i:i + BATCH]
-                objs = [{"name": name, "parentCollection": keys[cp.parents[s]] if s else False} for s, name in chunk]
+                objs = [{"name": name, "parentCollection": keys[cp.parents[s]] if s != ROOT else False} for s, name in chunk]
                 report, lib_version = post_objects(self.zot, "collections", objs, lib_version)
                 for idx, (s, name) in enumerate(chunk):
                     got = report["successful"].get(str(idx))
