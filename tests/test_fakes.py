@@ -560,7 +560,6 @@ def test_reset_timeout_and_5xx_faults(net):
     net.inject("openreview", "500")
     status, _, body = fetch(net.urls["openreview"] + "/notes?id=xQCXInDq0m")
     assert status == 500 and json.loads(body)["name"] == "ServerError"
-    time.sleep(1.1)  # let the hanging handler finish and log itself
     log = net["dblp"].requests()
     assert [r.status for r in log if r.fault == "injected:timeout"] == [0]
     assert [r.status for r in log if r.fault == "injected:reset"] == [0]

@@ -323,16 +323,46 @@ class FakeServer:
         )
         with self._lock:
             fault, retry_after = self._decide(req, arrival)
-        status = 0
+        kind = fault.split(":", 1)[1] if fault and ":" in fault else fault
+        logged = False
+
+        def record(status: int) -> None:
+            # Logged before the client can see the answer, so a test reading the log right after
+            # its request returns always finds it.
+            nonlocal logged
+            logged = True
+            entry = LoggedRequest(
+                service=self.service.name,
+                method=req.method,
+                path=req.path,
+                query={k: v[0] for k, v in req.query.items() if v},
+                raw_query=req.raw_query,
+                status=status,
+                time=wall,
+                elapsed_ms=(time.monotonic() - arrival) * 1000,
+                fault=fault,
+                user_agent=headers.get("user-agent"),
+            )
+            with self._lock:
+                self.log.append(entry)
+                self.counters[f"status:{status}"] += 1
+                if fault:
+                    self.counters[f"fault:{fault.split(':', 1)[-1]}"] += 1
+            if self.verbose:
+                note = f" [{fault}]" if fault else ""
+                q = f"?{req.raw_query}" if req.raw_query else ""
+                print(f"{self.service.name}: {req.method} {req.path}{q} -> {status or 'no response'}{note}", file=sys.stderr)
+
         try:
-            kind = fault.split(":", 1)[1] if fault and ":" in fault else fault
             if self.knobs.latency_ms:
                 self._stop.wait(self.knobs.latency_ms / 1000)
             if kind == "timeout":
+                record(0)
                 self._stop.wait(self.knobs.hang_s)
                 h.close_connection = True
                 return
             if kind == "reset":
+                record(0)
                 h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 h.close_connection = True
                 return
@@ -347,32 +377,13 @@ class FakeServer:
                 resp = self._answer(req)
                 if kind == "malformed":
                     resp = dataclasses.replace(resp, status=200, body=resp.body[: max(1, len(resp.body) // 2)])
-            status = resp.status
+            record(resp.status)
             self._write(h, req, resp)
         finally:
-            elapsed = (time.monotonic() - arrival) * 1000
-            entry = LoggedRequest(
-                service=self.service.name,
-                method=req.method,
-                path=req.path,
-                query={k: v[0] for k, v in req.query.items() if v},
-                raw_query=req.raw_query,
-                status=status,
-                time=wall,
-                elapsed_ms=elapsed,
-                fault=fault,
-                user_agent=headers.get("user-agent"),
-            )
+            if not logged:  # an exception before the answer was ready
+                record(0)
             with self._lock:
                 self._in_flight -= 1
-                self.log.append(entry)
-                self.counters[f"status:{status}"] += 1
-                if fault:
-                    self.counters[f"fault:{fault.split(':', 1)[-1]}"] += 1
-            if self.verbose:
-                note = f" [{fault}]" if fault else ""
-                q = f"?{req.raw_query}" if req.raw_query else ""
-                print(f"{self.service.name}: {req.method} {req.path}{q} -> {status or 'no response'}{note}", file=sys.stderr)
 
     def _answer(self, req: Request) -> Response:
         try:
