@@ -1,0 +1,104 @@
+"""``plmcite resolve``: list entries -> works with identifiers and metadata in refs/catalog.json."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .common import catalog_option, echo_err, get_config, is_tty, list_option, resolve_list_path
+
+
+@click.command("resolve")
+@list_option
+@catalog_option
+@click.option("--section", "sections", multiple=True, metavar="S",
+              help="Resolve only entries in section S (\"1\" includes 1.x); repeatable. Other works are kept as they are.")
+@click.option("--refresh", is_flag=True, help="Ask the services again instead of using the cache.")
+@click.option("--offline", is_flag=True, help="Use only the cache; never touch the network.")
+@click.option("--rekey", is_flag=True, help="Recompute every citation key (keys are otherwise pinned once written).")
+@click.option("--json", "as_json", is_flag=True, help="Print the run summary and unresolved entries as JSON on stdout.")
+def resolve_cmd(list_path, catalog_path, sections, refresh, offline, rekey, as_json):
+    """Resolve list entries to works (identifiers, venue, year, pages, DOI) in the catalog.
+
+    Identifiers in links come first (arXiv, OpenReview, ACL Anthology, DOI), then title search
+    (DBLP, Crossref, OpenReview) above a confidence threshold; the published version wins, the
+    arXiv id stays attached. Answers are cached, so a second run makes no request.
+    """
+    from pathlib import Path
+
+    from .. import catalog as catmod
+    from ..http import Cache, Http, HttpSettings, default_cache_dir
+    from ..listfile import parse_file
+    from ..resolve import Sources, resolve_list
+
+    if refresh and offline:
+        raise click.UsageError("--refresh and --offline contradict each other")
+    config = get_config()
+    path = resolve_list_path(list_path)
+    try:
+        doc = parse_file(path)
+    except FileNotFoundError:
+        raise click.ClickException(f"{path}: list file not found") from None
+    cat_path = Path(catalog_path) if catalog_path else config.catalog_path
+    previous = None
+    if cat_path.exists():
+        try:
+            previous = catmod.load(cat_path)
+        except catmod.CatalogError as e:
+            raise click.ClickException(f"{e} (fix or delete it; plmcite will not overwrite a catalog it cannot read)") from None
+    reserved: set[str] = set()
+    if config.overrides_path.exists():
+        try:
+            pins = catmod.load_overrides(config.overrides_path)
+        except catmod.CatalogError as e:
+            raise click.ClickException(str(e)) from None
+        reserved = {str(t["key"]) for t in pins.values() if "key" in t}
+    try:
+        rel = str(Path(path).resolve().relative_to(config.root))
+    except ValueError:
+        rel = str(path)
+
+    settings = HttpSettings.from_config(config)
+    cache_dir = default_cache_dir()
+    with Http(settings, cache=Cache(cache_dir), offline=offline, refresh=refresh) as http:
+        sources = Sources.from_config(config, http)
+        todo = [e for e in doc.entries]
+        bar = None
+        if is_tty() and not as_json:
+            bar = click.progressbar(length=len(todo), label="Resolving", file=sys.stderr)
+            bar.__enter__()
+        last = [0]
+
+        def progress(done: int, total: int) -> None:
+            if bar is not None:
+                bar.update(done - last[0])
+                last[0] = done
+
+        try:
+            cat, summary, outcomes = resolve_list(doc, sources, previous=previous, section_filter=list(sections) or None,
+                                                  rekey=rekey, reserved_keys=reserved, list_path=rel, progress=progress)
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+    summary.changed = catmod.save(cat, cat_path)
+
+    if as_json:
+        out = summary.to_json()
+        out["catalog"] = str(cat_path)
+        out["unresolved_entries"] = [u.to_json() for u in cat.unresolved]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+        return
+    total_req = sum(summary.requests.values())
+    echo_err(f"{summary.entries} entries -> {summary.works} works ({summary.resolved_entries} entries resolved, "
+             f"{summary.published} published, {summary.upgraded} upgraded from preprint to published), "
+             f"{summary.unresolved} unresolved")
+    if summary.kept_previous:
+        echo_err(f"{summary.kept_previous} entries kept their previous record (a service could not be reached)")
+    req = ", ".join(f"{k} {v}" for k, v in summary.requests.items()) or "none"
+    echo_err(f"requests: {total_req} ({req}); cache hits: {sum(summary.cache_hits.values())}"
+             + (f"; retries: {sum(summary.retries.values())}" if summary.retries else ""))
+    for u in cat.unresolved:
+        echo_err(f"  unresolved: {doc.path or path}:{u.line or '?'}: {u.title[:70]}: {u.reason}")
+    echo_err(f"{cat_path}: {'updated' if summary.changed else 'unchanged'}")

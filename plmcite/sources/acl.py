@@ -1,0 +1,132 @@
+"""ACL Anthology: one ``.bib`` per anthology id, the publisher's own record.
+
+The Anthology's BibTeX is the authority for ACL venues: official title, authors, booktitle
+(which names the volume: long papers, Findings, a workshop), pages, month, address, publisher
+and, where the Anthology XML has one, the DOI (never derived from the id: not every volume has
+one). The volume part of the id (``2024.findings-emnlp``) tells the venue table which venue it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..http import FetchError, Malformed, Response
+from . import Lookup, Record, Source, clean_text, normalize_pages, person_from_name
+
+MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_NEW_ID = re.compile(r"^(\d{4})\.([a-z0-9\-]+?)(?:-(\d+|long|short|main|demo|demos|srw|industry|tutorials?|\w+))?\.(\d+)$")
+
+
+class AclSource(Source):
+    name = "acl"
+
+    def _fetch(self, keys: list[str]) -> Lookup:
+        out = Lookup()
+        for aid in keys:
+            try:
+                rec = self.http.get(self.name, f"{self.base_url}/{aid}.bib", parse=lambda r, a=aid: parse_bib_answer(r, a))
+            except FetchError as e:
+                out.failed[aid] = str(e)
+                continue
+            if rec is None:
+                out.missing[aid] = "the ACL Anthology has no paper with this id"
+            else:
+                out.found[aid] = rec
+        return out
+
+
+def volume_of(anthology_id: str) -> str:
+    """``2024.findings-emnlp.398`` -> ``2024.findings-emnlp``; ``P15-1001`` -> ``P15-1``."""
+    if re.match(r"^[A-Z]\d{2}-\d{4}$", anthology_id):
+        return anthology_id[:5]
+    return anthology_id.rsplit(".", 1)[0]
+
+
+def parse_bib_answer(resp: Response, anthology_id: str) -> Record | None:
+    if resp.status in (404, 410):
+        return None
+    if resp.status != 200:
+        raise FetchError(f"ACL Anthology answered HTTP {resp.status}", status=resp.status)
+    text = resp.text
+    stripped = text.strip()
+    if not stripped.startswith("@") or not stripped.endswith("}") or text.count("{") != text.count("}"):
+        raise Malformed("not a complete BibTeX entry")
+    entry = parse_bibtex_entry(text)
+    if entry is None or not entry.get("title"):
+        raise Malformed("BibTeX entry without a title")
+    return bib_record(entry, anthology_id)
+
+
+def parse_bibtex_entry(text: str) -> dict[str, str] | None:
+    """The first entry of a BibTeX string as ``{field: unicode value}`` (plus ``ENTRYTYPE``)."""
+    import bibtexparser
+    from bibtexparser.bparser import BibTexParser
+
+    parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False, interpolate_strings=True)
+    try:
+        db = bibtexparser.loads(text, parser=parser)
+    except Exception as e:  # bibtexparser raises assorted pyparsing errors on broken input
+        raise Malformed(f"BibTeX does not parse: {e}") from None
+    if not db.entries:
+        return None
+    out = {}
+    for k, v in db.entries[0].items():
+        if k in ("ENTRYTYPE", "ID"):
+            out[k] = v
+        elif k in TEXT_FIELDS:
+            out[k] = latex_to_text(v)
+        else:
+            out[k] = clean_text(v.replace("{", "").replace("}", ""))
+    return out
+
+
+#: fields holding prose (LaTeX decoded); the others (url, doi, pages...) are taken literally
+TEXT_FIELDS = {"title", "author", "editor", "booktitle", "journal", "publisher", "address", "series"}
+
+
+def latex_to_text(value: str) -> str:
+    """BibTeX value -> plain text: LaTeX accents decoded, protective braces dropped."""
+    import codecs
+
+    import latexcodec  # noqa: F401  (registers the "ulatex" codec; a dependency of pybtex)
+
+    try:
+        value = codecs.decode(value, "ulatex")
+    except (UnicodeError, ValueError, TypeError):
+        pass
+    return clean_text(value.replace("{", "").replace("}", ""))
+
+
+def split_bib_authors(value: str):
+    return [person_from_name(a) for a in re.split(r"\s+and\s+", value) if a.strip()]
+
+
+def bib_record(entry: dict[str, str], anthology_id: str) -> Record:
+    etype = entry.get("ENTRYTYPE", "").lower()
+    month = entry.get("month", "").strip().lower()[:3]
+    year = entry.get("year", "")
+    doi = entry.get("doi", "").strip().lower()
+    kind = "journal" if etype == "article" else ("conference" if etype == "inproceedings" else "other")
+    ids = {"acl": anthology_id}
+    if doi:
+        ids["doi"] = doi
+    url = entry.get("url") or f"https://aclanthology.org/{anthology_id}/"
+    return Record(
+        source="acl",
+        key=anthology_id,
+        title=entry.get("title", ""),
+        authors=[a for a in split_bib_authors(entry.get("author", "")) if a.family],
+        year=int(year) if year.isdigit() else None,
+        month=MONTHS.get(month) or (int(month) if month.isdigit() and 1 <= int(month) <= 12 else None),
+        kind=kind,
+        venue_raw=volume_of(anthology_id),
+        container=entry.get("booktitle") or entry.get("journal") or None,
+        volume=entry.get("volume") or None,
+        number=entry.get("number") or None,
+        pages=normalize_pages(entry.get("pages")),
+        publisher=entry.get("publisher") or None,
+        address=entry.get("address") or None,
+        ids=ids,
+        url=url,
+    )
