@@ -235,8 +235,7 @@ class FakeZotero:
         lib = self.library(spec)
         with self.lock:
             key = data.get("key") or new_key(self.rng)
-            self._write_item(lib, {**data, "key": key}, None, create_only=True)
-            return key
+            return self._write_item(lib, {**data, "key": key}, None, create_only=True)[1]
 
     def delete_item(self, spec: str, key: str) -> None:
         lib = self.library(spec)
@@ -272,8 +271,8 @@ class FakeZotero:
             raise WriteError(413, "Field 'title' too long")
 
     def _write_item(self, lib: Library, obj: dict[str, Any], req_iusv: int | None,
-                    create_only: bool = False, patch: bool = True) -> str:
-        """Create or update one item; return "successful" or "unchanged". Raises WriteError."""
+                    create_only: bool = False, patch: bool = True) -> tuple[str, str]:
+        """Create or update one item; return ("successful" | "unchanged", key). Raises WriteError."""
         if not isinstance(obj, dict):
             raise WriteError(400, "Invalid value for index 0 in uploaded data; expected JSON item object")
         key = obj.get("key")
@@ -313,7 +312,7 @@ class FakeZotero:
             if data.get("deleted"):
                 full["deleted"] = 1
             lib.items[key] = full
-            return "successful"
+            return "successful", key
         if create_only:
             raise WriteError(412, f"Item {key} already exists", key)
         if version is None and req_iusv is None:
@@ -342,12 +341,12 @@ class FakeZotero:
                 raise WriteError(409, f"Collection {coll} doesn't exist", key)
         comparable = lambda d: {k: v for k, v in d.items() if k not in ("version", "dateModified")}  # noqa: E731
         if comparable(new) == comparable(existing):
-            return "unchanged"
+            return "unchanged", key
         lib.version += 1
         new["version"] = lib.version
         new["dateModified"] = _now()
         lib.items[key] = self._ordered(new)
-        return "successful"
+        return "successful", key
 
     def _ordered(self, data: dict[str, Any]) -> dict[str, Any]:
         fields, _ = ITEM_TYPES[data["itemType"]]
@@ -357,7 +356,7 @@ class FakeZotero:
         out.update({k: v for k, v in data.items() if k not in out})
         return out
 
-    def _write_collection(self, lib: Library, obj: dict[str, Any], req_iusv: int | None) -> str:
+    def _write_collection(self, lib: Library, obj: dict[str, Any], req_iusv: int | None) -> tuple[str, str]:
         if not isinstance(obj, dict):
             raise WriteError(400, "Uploaded collection must be a JSON object")
         key = obj.get("key")
@@ -377,7 +376,7 @@ class FakeZotero:
             lib.version += 1
             lib.collections[key] = {"key": key, "version": lib.version, "name": obj["name"],
                                     "parentCollection": parent or False, "relations": obj.get("relations", {})}
-            return "successful"
+            return "successful", key
         version = obj.get("version")
         if version is None and req_iusv is None:
             raise WriteError(428, "Either If-Unmodified-Since-Version or object version property must be provided for key-based writes", key)
@@ -388,11 +387,11 @@ class FakeZotero:
             if k in obj:
                 new[k] = obj[k] or False if k == "parentCollection" else obj[k]
         if new == existing:
-            return "unchanged"
+            return "unchanged", key
         lib.version += 1
         new["version"] = lib.version
         lib.collections[key] = new
-        return "successful"
+        return "successful", key
 
     # --- JSON views ------------------------------------------------------------------------------
 
@@ -400,7 +399,7 @@ class FakeZotero:
         return {"type": lib.kind, "id": lib.id, "name": lib.name,
                 "links": {"alternate": {"href": f"https://www.zotero.org/{lib.kind}s/{lib.id}", "type": "text/html"}}}
 
-    def item_json(self, lib: Library, data: dict[str, Any]) -> dict[str, Any]:
+    def item_json(self, lib: Library, data: dict[str, Any], children: dict[str, int] | None = None) -> dict[str, Any]:
         key = data["key"]
         meta: dict[str, Any] = {}
         creators = data.get("creators", [])
@@ -412,13 +411,22 @@ class FakeZotero:
         if re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", date or ""):
             meta["parsedDate"] = date
         if data["itemType"] not in CHILD_TYPES:
-            meta["numChildren"] = sum(1 for d in lib.items.values() if d.get("parentItem") == key)
+            if children is None:
+                children = self.children_counts(lib)
+            meta["numChildren"] = children.get(key, 0)
         return {"key": key, "version": data["version"], "library": self._library_json(lib),
                 "links": {"self": {"href": f"{PUBLIC_BASE}{lib.prefix}/items/{key}", "type": "application/json"},
                           "alternate": {"href": f"https://www.zotero.org{lib.prefix}/items/{key}", "type": "text/html"}},
                 "meta": meta, "data": json.loads(json.dumps(data))}
 
-    def collection_json(self, lib: Library, data: dict[str, Any]) -> dict[str, Any]:
+    def children_counts(self, lib: Library) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for d in lib.items.values():
+            if d.get("parentItem"):
+                counts[d["parentItem"]] = counts.get(d["parentItem"], 0) + 1
+        return counts
+
+    def collection_json(self, lib: Library, data: dict[str, Any], children: Any = None) -> dict[str, Any]:
         key = data["key"]
         return {"key": key, "version": data["version"], "library": self._library_json(lib),
                 "links": {"self": {"href": f"{PUBLIC_BASE}{lib.prefix}/collections/{key}", "type": "application/json"}},
@@ -686,7 +694,8 @@ class _Handler(BaseHTTPRequestHandler):
             if query.get("q"):
                 q = query["q"].lower()
                 objs = [d for d in objs if q in d.get("title", "").lower()]
-            return self._list(lib, rest, query, objs, since_v, fake.item_json)
+            children = fake.children_counts(lib)
+            return self._list(lib, rest, query, objs, since_v, lambda lib_, d: fake.item_json(lib_, d, children))
         if rest in ("/collections", "/collections/top") or m_subcoll:
             if rest == "/collections":
                 objs = list(lib.collections.values())
@@ -801,14 +810,13 @@ class _Handler(BaseHTTPRequestHandler):
                                 {"Last-Modified-Version": str(lib.version)})
             report: dict[str, dict[str, Any]] = {"successful": {}, "success": {}, "unchanged": {}, "failed": {}}
             writer = fake._write_item if rest == "/items" else fake._write_collection
-            to_json = fake.item_json if rest == "/items" else fake.collection_json
+            children = fake.children_counts(lib) if rest == "/items" else None
+            to_json = (lambda lib_, d: fake.item_json(lib_, d, children)) if rest == "/items" else fake.collection_json
             store = lib.items if rest == "/items" else lib.collections
             for i, obj in enumerate(objs):
                 idx = str(i)
                 try:
-                    before = set(store)
-                    outcome = writer(lib, obj, iusv)
-                    key = obj.get("key") or (set(store) - before).pop()
+                    outcome, key = writer(lib, obj, iusv)
                     if outcome == "unchanged":
                         report["unchanged"][idx] = key
                     else:

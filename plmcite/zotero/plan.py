@@ -294,7 +294,7 @@ def _plan_work(plan: Plan, w: Work, titles: dict[str, str], scheme: Scheme, st: 
         after = ItemState("", 0, local_type, base=_digests(values, w, scheme, local_type), remote={},
                           tags=payload["tags"], collections=desired_colls or [], extra=payload["extra"],
                           our_tags=desired_tags, our_collections=desired_colls or [])
-        plan.actions.append(Action("create", w.key, None, payload, after, fields=sorted(values),
+        plan.actions.append(Action("create", w.key, None, payload, after, fields=sorted(k for k, v in values.items() if v),
                                    tags_added=desired_tags))
         return
 
