@@ -584,7 +584,9 @@ class _Handler(BaseHTTPRequestHandler):
             raise _Response(404, "Not found")
         lib = fake.libraries.get((m.group(1)[:-1], int(m.group(2))))
         if lib is None:
-            raise _Response(404, "Not found" if m.group(1) == "groups" else "Forbidden")
+            if m.group(1) == "groups":
+                raise _Response(404, "Group not found")
+            raise _Response(403, "Forbidden")  # another user's library
         rest = (m.group(3) or "").rstrip("/")
         with fake.lock:
             if method == "GET":
