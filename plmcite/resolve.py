@@ -288,6 +288,10 @@ class Claim:
             recs.setdefault("dblp-corr", corr)
         if pub is not None:
             recs.setdefault("dblp", pub)
+        if not _arxiv_of(recs) and any(r.published for r in recs.values()):
+            self._find_renamed_preprint(k, out)
+            if out.failures:
+                return
 
         # follow the identifiers now known to the records that hold them
         wanted: list[tuple[str, str, str]] = []
@@ -323,6 +327,43 @@ class Claim:
                     recs.setdefault(source, ans)
                 else:
                     out.notes.append(f"{source} {key} names another paper ({ans.title!r}); not used")
+
+
+    def _find_renamed_preprint(self, k: Knowledge, out: Outcome) -> None:
+        """A published paper whose preprint DBLP did not return: the title may have changed.
+
+        Papers gain or lose their system name ("SeCom: On Memory ...") or change the subtitle
+        ("PAL: Pluralistic Alignment Framework ..." became "PAL: Sample-Efficient ..."). Two more
+        DBLP queries, only for published works with a "Name: subtitle" title: the subtitle alone,
+        then the name with the first author. A preprint found this way must share the name (or
+        nearly the whole title) *and* the authors, and come no later than the publication.
+        """
+        recs = out.records
+        title = _best_title(recs) or self.entry.title
+        name = match.acronym(title)
+        if not name:
+            return
+        authors = self._authors(recs)
+        pub_year = next((r.year for r in recs.values() if r.published and r.year), None)
+        queries = [match.search_words(title.partition(":")[2])]
+        if authors:
+            queries.append(f"{name} {match.search_words(authors[0].family) or authors[0].family}")
+        for q in dict.fromkeys(q for q in queries if q):
+            res = k.get("dblp", "search", q)
+            if res.failed:
+                out.failures.append(f"dblp search: {res.failed}")
+                return
+            for r in res.records:
+                if r.kind != "preprint" or not r.ids.get("arxiv"):
+                    continue
+                s = match.score(r.title, self._titles(recs), record_authors=r.authors, authors=authors)
+                same_name = match.acronym(r.title) == name
+                if pub_year is not None and r.year is not None and r.year > pub_year:
+                    continue
+                if s.authors is not None and s.authors >= 0.75 and (same_name or s.title >= match.VERSION_THRESHOLD):
+                    recs.setdefault("dblp-corr", r)
+                    out.notes.append(f"preprint found under another title: {r.title!r}")
+                    return
 
 
 def _kind_rank(r: Record) -> int:
@@ -438,8 +479,12 @@ def fetch(sources: Sources, needs: dict[str, dict[str, set[str]]], k: Knowledge)
             f.result()
 
 
+#: services asked only when no other service has work left in a round (batching beats latency)
+DEFERRED = frozenset({"arxiv"})
+
+
 def run_claims(entries: Sequence[EntryInfo], sources: Sources, weights: match.TitleWeights,
-               progress: Callable[[int, int], None] | None = None, max_rounds: int = 12) -> list[Outcome]:
+               progress: Callable[[int, int], None] | None = None, max_rounds: int = 40) -> list[Outcome]:
     """Resolve every entry; returns one Outcome per entry, in order."""
     k = Knowledge()
     claims = [Claim(e, weights) for e in entries]
@@ -458,7 +503,11 @@ def run_claims(entries: Sequence[EntryInfo], sources: Sources, weights: match.Ti
         needs = k.take_needs()
         if not needs:
             break
-        fetch(sources, needs, k)
+        # a rate-limited service (arXiv: one request per 3 s) waits until nothing else can make
+        # progress, so that its ids pile up into as few batched requests as possible; the claims
+        # that need it register the same needs again next round
+        cheap = {s: ops for s, ops in needs.items() if s not in DEFERRED}
+        fetch(sources, cheap or needs, k)
     for i, o in enumerate(outcomes):
         if o is None:  # pragma: no cover - a claim needing more rounds than any real case
             outcomes[i] = Outcome(entries[i], unresolved="resolution did not settle")
@@ -574,31 +623,33 @@ def merge(records: dict[str, Record]) -> Work:
     if authors:
         w.authors, p["authors"] = list(authors), _prov(arec)
 
-    # identifiers
+    # identifiers, each with its own provenance ("ids.doi")
     ids: dict[str, str] = {}
-    id_prov: list[Record] = []
-    if arx or (corr and corr.ids.get("arxiv")):
-        ids["arxiv"] = (arx or corr).ids["arxiv"]
-        id_prov.append(arx or corr)
+
+    def put_id(kind: str, value: str, rec: Record) -> None:
+        ids[kind] = value
+        p[f"ids.{kind}"] = _prov(rec)
+
+    if arx is not None:
+        put_id("arxiv", arx.ids["arxiv"], arx)
+    elif corr is not None and corr.ids.get("arxiv"):
+        put_id("arxiv", corr.ids["arxiv"], corr)
     for role in ("acl", "crossref", "dblp"):
         r = records.get(role)
-        if r is not None and r.published and r.ids.get("doi") and "doi" not in ids:
-            ids["doi"] = r.ids["doi"]
-            id_prov.append(r)
+        if r is not None and r.published and r.ids.get("doi"):
+            put_id("doi", r.ids["doi"], r)
+            break
     for kind, roles in (("acl", ("acl", "dblp")), ("openreview", ("openreview",)), ("pmlr", ("dblp",))):
         for role in roles:
             r = records.get(role)
             if r is not None and r.ids.get(kind) and (role != "dblp" or r.published):
-                ids[kind] = r.ids[kind]
-                id_prov.append(r)
+                put_id(kind, r.ids[kind], r)
                 break
     if records.get("dblp") and records["dblp"].published:
-        ids["dblp"] = records["dblp"].key
+        put_id("dblp", records["dblp"].key, records["dblp"])
     elif corr is not None:
-        ids["dblp"] = corr.key
+        put_id("dblp", corr.key, corr)
     w.ids = ids
-    if id_prov:
-        p["ids"] = _prov(id_prov[0])
     w.arxiv_class = arx.arxiv_class if arx else None
     if w.arxiv_class:
         p["arxiv_class"] = _prov(arx)
@@ -827,8 +878,15 @@ def _keep_provenance(works: list[Work], previous: Catalog) -> None:
         if pw is None:
             continue
         for name, pv in pw.provenance.items():
-            if name in w.provenance and getattr(w, name, None) == getattr(pw, name, None):
+            if name in w.provenance and field_value(w, name) == field_value(pw, name):
                 w.provenance[name] = pv
+
+
+def field_value(work: Work, name: str) -> Any:
+    """A work's value for a provenance name: a field ("title") or one identifier ("ids.doi")."""
+    if name.startswith("ids."):
+        return work.ids.get(name[4:])
+    return getattr(work, name, None)
 
 
 # --- the whole run ----------------------------------------------------------------------------------

@@ -1,0 +1,123 @@
+"""Lint rules that need resolved metadata: they compare each entry with its work in the catalog.
+
+They run without network, from ``refs/catalog.json`` (with the overrides laid over it), and are
+skipped when there is no catalog. An entry finds its work through the catalog's entry references
+(section + title as written in the list), so an entry edited since the last ``plmcite resolve``
+is simply not checked until the next one.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from .lint import normalize_title, rule
+from .listfile import Entry
+
+#: identifier kinds a link can carry that the catalog records too
+_CHECKED_IDS = ("arxiv", "doi", "acl", "openreview")
+_ID_NAMES = {"arxiv": "arXiv", "doi": "DOI", "acl": "ACL Anthology", "openreview": "OpenReview"}
+
+
+def _works_by_entry(catalog) -> dict[tuple[str, str], object]:
+    out = {}
+    for w in catalog.works:
+        for ref in w.entries:
+            out.setdefault((ref.section, ref.title), w)
+    return out
+
+
+def _pairs(doc, catalog) -> Iterator[tuple[Entry, object]]:
+    index = _works_by_entry(catalog)
+    for e in doc.entries:
+        w = index.get((e.section, e.title))
+        if w is not None:
+            yield e, w
+
+
+def _suggested_tag(work) -> str:
+    """The tag the list's convention gives this work: the venue table's first tag label (or the
+    venue's short name without the year) after the year, e.g. ``[2025 ACL Findings]``."""
+    from .venues import by_id
+
+    v = by_id(work.venue) if work.venue else None
+    label = v.tags[0] if v is not None and v.tags else None
+    if label is None:
+        label = " ".join((work.venue_short or "").replace(str(work.year or ""), " ").split()) or "?"
+    return f"[{work.year} {label}]" if work.year else f"[{label}]"
+
+
+@rule("stale-arxiv-tag", "warning", needs_catalog=True, doc=(
+    "The entry is tagged `Arxiv`, but the paper has been published (the resolver found the "
+    "peer-reviewed version). A survey should cite and tag the published version; the arXiv id "
+    "stays attached to the work in the catalog."))
+def _stale_arxiv(doc, catalog):
+    for e, w in _pairs(doc, catalog):
+        if e.tag is not None and e.tag.is_arxiv and w.published:
+            yield e.line, f"tagged {e.tag.raw!r} but published as {w.venue_short}; tag it {_suggested_tag(w)}"
+
+
+@rule("tag-venue-mismatch", "warning", needs_catalog=True, doc=(
+    "The tag names a venue the paper did not appear at: Findings tagged as the main conference, "
+    "a workshop paper tagged as the conference, a venue tag on a paper that only exists as a "
+    "preprint. Which tags name which venue comes from the venue table (`plmcite/data/venues.toml`)."))
+def _tag_venue(doc, catalog):
+    from .venues import tag_matches
+
+    for e, w in _pairs(doc, catalog):
+        tag = e.tag
+        if tag is None or not tag.venue or tag.is_arxiv:
+            continue
+        if w.published:
+            if not tag_matches(tag.venue, w.venue, w.venue_short):
+                yield e.line, f"tag says {tag.venue!r} but the paper appeared at {w.venue_short}; tag it {_suggested_tag(w)}"
+        else:
+            yield e.line, (f"tag says {tag.venue!r} but no published version was found: the catalog has the arXiv "
+                           f"preprint {w.ids.get('arxiv', '')}".rstrip() + " (pin the venue in refs/overrides.toml if it was published)")
+
+
+@rule("tag-year-mismatch", "warning", needs_catalog=True, doc=(
+    "The tag's year is not the paper's year: the publication year for a published paper, the "
+    "year of the first arXiv version for a preprint. Tables sorted by year then misplace the "
+    "paper. (An `Arxiv-YYMM` tag that contradicts the link's arXiv id is `tag-arxiv-mismatch`.)"))
+def _tag_year(doc, catalog):
+    for e, w in _pairs(doc, catalog):
+        tag = e.tag
+        if tag is None or tag.year is None or w.year is None:
+            continue
+        if tag.is_arxiv:
+            if w.published or e.ids.get("arxiv"):
+                continue  # stale-arxiv-tag / tag-arxiv-mismatch say it better
+            if tag.year != w.year:
+                yield e.line, f"tag says {tag.year} but the arXiv preprint is from {w.year}"
+        elif w.published and tag.year != w.year:
+            yield e.line, f"tag says {tag.year} but the paper appeared in {w.year} ({w.venue_short})"
+
+
+@rule("title-differs", "info", needs_catalog=True, doc=(
+    "The entry's title differs from the paper's official title (the published one when there is "
+    "one) beyond case and punctuation: an older arXiv title, a typo, run-together words. "
+    "Readers search for the official title."))
+def _title_differs(doc, catalog):
+    for e, w in _pairs(doc, catalog):
+        if w.title and normalize_title(e.title) != normalize_title(w.title):
+            yield e.line, f"official title: {w.title!r}"
+
+
+@rule("link-other-paper", "warning", needs_catalog=True, doc=(
+    "A link's identifier is not one of the paper's identifiers: it points at another paper, at "
+    "nothing (the service does not know it), or at a version the catalog does not recognise. The "
+    "resolver then matched the entry by its title; fix the link."))
+def _link_other(doc, catalog):
+    for e, w in _pairs(doc, catalog):
+        for kind in _CHECKED_IDS:
+            value = e.ids.get(kind)
+            if not value:
+                continue
+            mine = w.ids.get(kind)
+            if mine is not None and mine.lower() == value.lower():
+                continue
+            name = _ID_NAMES[kind]
+            if mine:
+                yield e.line, f"links {name} {value}, but this paper is {name} {mine}"
+            else:
+                yield e.line, f"links {name} {value}, which is not an identifier of this paper ({w.key}: {w.title!r})"
