@@ -97,10 +97,18 @@ class SyncState:
             "items": {k: self.items[k].to_json() for k in sorted(self.items)},
         }
 
-    def save(self, path: str | os.PathLike | None = None) -> None:
+    def save(self, path: str | os.PathLike | None = None) -> bool:
+        """Write atomically; return False (and write nothing) when no byte would change."""
         target = Path(path or self.path)
-        write_atomic(target, json.dumps(self.to_json(), ensure_ascii=False, indent=0) + "\n")
+        text = json.dumps(self.to_json(), ensure_ascii=False, indent=0) + "\n"
         self.path = target
+        try:
+            if target.read_text(encoding="utf-8") == text:
+                return False
+        except (FileNotFoundError, UnicodeDecodeError):
+            pass
+        write_atomic(target, text)
+        return True
 
 
 class StateError(Exception):

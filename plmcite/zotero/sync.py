@@ -183,7 +183,7 @@ class Syncer:
                 raise SyncError(redact(f"Cannot reach Zotero at {self.zot.endpoint}: {e}", self.api_key)) from None
             raise
         finally:
-            if not self.dry_run and self.state.path is not None:
+            if not self.dry_run and self.state.path is not None and (self.state.version or self.state.items):
                 self.state.save()
             self.result.requests = getattr(self.zot, "plmcite_requests", 0)
             self.result.version = self.state.version
