@@ -498,3 +498,17 @@ def test_user_library_and_adoption_of_hand_made_items(fake, start_catalog, tmp_p
     assert "mine" in tag_names(d) and "plm" in tag_names(d)
     assert d["extra"].startswith(f"Citation Key: {w.key}")
     assert ("title", "kept") in {(c.field, c.resolution) for c in result.conflicts if c.key == w.key}
+
+
+def test_preprint_published_changes_item_type_like_a_fresh_sync(fake, start_catalog, tmp_path):
+    state_path = tmp_path / "s.json"
+    run(fake, start_catalog, state_path)
+    preprints = [w for w in start_catalog.works if w.kind == "preprint"][:3]
+    for w in preprints:
+        w.kind, w.container, w.venue_short, w.pages = "conference", "Proceedings of ICLR 2026", "ICLR 2026", "1--9"
+    result = run(fake, start_catalog, state_path)
+    assert result.counts["update"] == 3 and not result.conflicts
+    run(fake, start_catalog, tmp_path / "fresh.json", library="group:43")
+    assert comparable(fake, LIB) == comparable(fake, "group:43")
+    d = by_citation_key(fake)[preprints[0].key][0]
+    assert d["itemType"] == "conferencePaper" and "archiveID" not in d and d["pages"] == "1-9"
