@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from ..catalog import Catalog, Work
+from ..catalog import Catalog, Work, section_sort_key
 from . import mapping
 from .mapping import EXTRA, MANAGED_FIELDS
 from .state import CollectionState, ItemState, SyncState, digest
@@ -92,16 +92,6 @@ class Plan:
     adopted: list[str] = field(default_factory=list)  # found by citation key / DOI / arXiv id
     unchanged: int = 0
 
-    def counts(self) -> dict[str, int]:
-        c = {op: 0 for op in OPS}
-        for a in self.actions:
-            c[a.op] += 1
-        c["unchanged"] = self.unchanged
-        c["kept"] = sum(1 for x in self.conflicts if x.resolution == "kept")
-        c["overwritten"] = sum(1 for x in self.conflicts if x.resolution == "overwritten")
-        c["skipped"] = len(self.skipped)
-        return c
-
 
 # --- collections ------------------------------------------------------------------------------
 
@@ -119,7 +109,7 @@ class CollectionPlan:
 
 def wanted_sections(catalog: Catalog) -> list[str]:
     used = {s for w in catalog.works for s in w.sections}
-    return sorted(used | set(catalog.sections), key=_section_key)
+    return sorted(used | set(catalog.sections), key=section_sort_key)
 
 
 def plan_collections(catalog: Catalog, scheme: Scheme, state: SyncState, remote: Remote) -> CollectionPlan:
@@ -171,12 +161,6 @@ def _depth(section: str, parents: dict[str, str]) -> int:
         section = parents[section]
         d += 1
     return d
-
-
-def _section_key(s: str) -> tuple:
-    from ..catalog import section_sort_key
-
-    return section_sort_key(s)
 
 
 # --- items ------------------------------------------------------------------------------------
