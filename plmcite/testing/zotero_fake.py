@@ -497,7 +497,10 @@ class _Handler(BaseHTTPRequestHandler):
                 if fake.backoff_next:
                     headers["Backoff"] = fake.backoff_next.pop(0)
         rec.status, rec.headers = status, headers
-        self._send(status, payload, headers)
+        try:
+            self._send(status, payload, headers)
+        except (BrokenPipeError, ConnectionResetError):  # the client is gone (a killed sync): fine
+            self.close_connection = True
 
     def _take_fault(self, method: str, path: str) -> Fault | None:
         fake = self.server_fake
