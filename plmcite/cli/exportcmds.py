@@ -1,0 +1,195 @@
+"""``plmcite export``, ``cite``, ``table``, ``format`` and ``bib``: the catalog as BibTeX and LaTeX.
+
+All of them work offline from the catalog (``refs/catalog.json`` plus ``refs/overrides.toml``)
+and import nothing network-related; ``export`` keeps its imports to click and the standard
+library so that it starts about as fast as Python does. Output goes to stdout (or ``-o FILE``),
+warnings and notes to stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..catalog import CatalogError, section_matches, section_sort_key
+from .common import catalog_option, echo_err, get_config
+
+section_option = click.option(
+    "--section", "-s", "sections", multiple=True, metavar="N",
+    help="Section number, repeatable; '1' means 1 and all of 1.x (default: the whole list).",
+)
+ascii_option = click.option(
+    "--ascii", "ascii_only", is_flag=True,
+    help="Write non-ASCII characters as LaTeX escapes ({\\'e}) instead of UTF-8.",
+)
+
+
+def _load(catalog_path: str | None):
+    from .. import catalog as catmod
+
+    config = get_config()
+    path = catalog_path or config.catalog_path
+    try:
+        return catmod.load(path, config.overrides_path)
+    except CatalogError as e:
+        raise click.ClickException(str(e)) from None
+
+
+def _select(cat, sections: tuple[str, ...]):
+    """The works of the sections (each once, catalog order); unknown sections are an error."""
+    known = set(cat.sections) | {s for w in cat.works for s in w.sections}
+    for s in sections:
+        want = s.strip().rstrip(".")
+        if not any(section_matches(k, want) for k in known):
+            listed = ", ".join(sorted(known, key=section_sort_key)) or "none"
+            raise click.ClickException(f"no section {s!r} in the catalog (sections: {listed})")
+    works = cat.select(sections or None)
+    if not works:
+        echo_err(f"note: no works in section(s) {', '.join(sections)}")
+    return works
+
+
+def _emit(text: str, output: str | None, what: str) -> None:
+    """Write to ``output`` atomically, or to stdout as UTF-8 whatever the locale says."""
+    if output:
+        from ..atomic import write_atomic
+
+        write_atomic(output, text)
+        echo_err(f"wrote {what} to {output}")
+    else:
+        out = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None
+        if out is not None:
+            sys.stdout.flush()
+            out.write(text.encode("utf-8"))
+            out.flush()
+        else:  # a text-only stream (tests capturing output)
+            sys.stdout.write(text)
+
+
+def _warn_all(warnings: list[str]) -> None:
+    for w in warnings:
+        echo_err(f"warning: {w}")
+
+
+@click.command("export")
+@section_option
+@click.option("--format", "fmt", type=click.Choice(["bibtex", "biblatex", "csl-json"]), default="bibtex",
+              show_default=True, help="Output format.")
+@click.option("--keys-only", is_flag=True, help="Print only the citation keys, one per line.")
+@ascii_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to FILE (atomically) instead of stdout.")
+@catalog_option
+def export_cmd(sections, fmt, keys_only, ascii_only, output, catalog_path):
+    """Export the catalog (or some sections of it) as BibTeX, biblatex or CSL-JSON.
+
+    \b
+    plmcite export --section 1.4 > refs.bib
+    plmcite export -s 1 -s 2.3 --format biblatex -o survey.bib
+    """
+    cat = _load(catalog_path)
+    works = _select(cat, sections)
+    if keys_only:
+        text = "".join(w.key + "\n" for w in works)
+    elif fmt == "csl-json":
+        import json
+
+        from .. import csl
+
+        text = json.dumps(csl.items(works), ensure_ascii=ascii_only, indent=2) + "\n"
+    else:
+        from .. import bibtex
+
+        warnings: list[str] = []
+        text = bibtex.render(works, fmt, ascii=ascii_only, warnings=warnings)
+        _warn_all(warnings)
+    _emit(text, output, f"{len(works)} entries")
+
+
+@click.command("cite")
+@section_option
+@click.option("--command", "command", default="cite", show_default=True,
+              help="Citation command: cite, citep, citet, nocite, parencite, ...")
+@catalog_option
+def cite_cmd(sections, command, catalog_path):
+    """Print one \\cite{...} with every key of the sections."""
+    if not command.isalpha():
+        raise click.BadParameter("a LaTeX command name is letters only", param_hint="--command")
+    cat = _load(catalog_path)
+    works = _select(cat, sections)
+    if works:
+        _emit(f"\\{command}{{{','.join(w.key for w in works)}}}\n", None, "")
+
+
+@click.command("table")
+@section_option
+@ascii_option
+@click.option("--command", "command", default="cite", show_default=True, help="Citation command.")
+@catalog_option
+def table_cmd(sections, ascii_only, command, catalog_path):
+    """Print a LaTeX (booktabs) table of the sections: work with citation, venue, year, code.
+
+    The table needs \\usepackage{booktabs} and \\usepackage{url} (or hyperref).
+    """
+    from ..latex import table
+
+    if not command.isalpha():
+        raise click.BadParameter("a LaTeX command name is letters only", param_hint="--command")
+    cat = _load(catalog_path)
+    works = _select(cat, sections)
+    warnings: list[str] = []
+    text = table(works, ascii=ascii_only, command=command, warnings=warnings)
+    _warn_all(warnings)
+    _emit(text, None, "")
+
+
+@click.command("format")
+@section_option
+@click.option("--style", type=click.Choice(["plain", "unsrt", "alpha", "unsrtalpha"]), default="plain",
+              show_default=True, help="pybtex formatting style.")
+@click.option("--output", "backend", type=click.Choice(["text", "html", "markdown"]), default="text",
+              show_default=True, help="Output format.")
+@catalog_option
+def format_cmd(sections, style, backend, catalog_path):
+    """Render a formatted reference list of the sections through pybtex."""
+    from ..bibtex import reflist
+
+    cat = _load(catalog_path)
+    works = _select(cat, sections)
+    warnings: list[str] = []
+    text = reflist(works, style=style, backend=backend, warnings=warnings)
+    _warn_all(warnings)
+    _emit(text, None, "")
+
+
+@click.command("bib")
+@click.option("--check", is_flag=True, help="Change nothing; fail when refs/bib/ is not up to date.")
+@click.option("--dir", "bib_dir", type=click.Path(file_okay=False), default=None,
+              help="Directory of the generated files (default: [catalog] bib_dir in plmcite.toml).")
+@catalog_option
+def bib_cmd(check, bib_dir, catalog_path):
+    """Regenerate refs/bib/<section>.bib and refs/bib/all.bib from the catalog."""
+    from .. import refs_bib
+
+    cat = _load(catalog_path)
+    target = bib_dir or get_config().bib_dir
+    p = refs_bib.plan(cat, target)
+    if check:
+        if p.clean:
+            echo_err(f"{target}: {len(p.unchanged)} files up to date")
+            return
+        for name in sorted(p.write):
+            state = "stale" if name not in p.unchanged and _exists(target, name) else "missing"
+            echo_err(f"{target}/{name}: {state}")
+        for name in p.remove:
+            echo_err(f"{target}/{name}: left over (no section needs it)")
+        raise click.ClickException(f"{target} is not up to date with the catalog; run `plmcite bib`")
+    refs_bib.apply(p, target)
+    echo_err(f"{target}: {len(p.write)} written, {len(p.remove)} removed, {len(p.unchanged)} unchanged")
+
+
+def _exists(directory, name) -> bool:
+    from pathlib import Path
+
+    return (Path(directory) / name).exists()

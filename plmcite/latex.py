@@ -1,0 +1,502 @@
+"""Plain Unicode text <-> LaTeX, for BibTeX fields and LaTeX snippets: pure functions.
+
+The catalog holds plain text ("Ramé", "100% of LLMs", "π-Tuning"). Everything that ends up in a
+.bib file or a LaTeX document goes through :func:`escape` (or :func:`protect_title` for titles),
+which writes text that pdflatex with ``\\usepackage[T1]{fontenc}``, BibTeX and biber all read
+back as the same text:
+
+- LaTeX's special characters are escaped (``\\%``, ``\\&``, ``{\\textbackslash}``...), braces
+  included, so every field has balanced braces whatever the text;
+- character pairs TeX would turn into ligatures (``--``, ``''``, ``,,``) are split with ``{}``;
+- non-ASCII characters pdflatex reads as UTF-8 stay UTF-8 (the "native" set in
+  ``data/bibtex.toml``); other ones get their LaTeX form (Greek letters and mathematical symbols
+  in math mode), and ``ascii=True`` writes every non-ASCII character as LaTeX (``{\\'e}``);
+- a character with no LaTeX form at all (CJK, emoji) is kept and reported in ``missing``: it
+  needs xelatex/lualatex or a ``\\DeclareUnicodeCharacter``.
+
+:func:`decode` is the exact inverse of what this module writes; tests use it (with bibtexparser
+and pybtex) to check that any text survives the trip.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA_FILE = Path(__file__).parent / "data" / "bibtex.toml"
+
+#: ASCII characters LaTeX treats specially, and how they are written
+SPECIAL = {
+    "\\": "{\\textbackslash}",
+    "{": "{\\textbraceleft}",
+    "}": "{\\textbraceright}",
+    "$": "\\$",
+    "%": "\\%",
+    "&": "\\&",
+    "#": "\\#",
+    "_": "\\_",
+    "^": "{\\textasciicircum}",
+    "~": "{\\textasciitilde}",
+    "`": "{\\textasciigrave}",
+    "<": "{\\textless}",
+    ">": "{\\textgreater}",
+    "|": "{\\textbar}",
+}
+
+#: (last char, next char) pairs that TeX fonts turn into ligatures ("--" en dash, ",," low quotes,
+#: "!`" inverted exclamation mark...): a ``{}`` goes between them
+LIGATURE_PAIRS = frozenset({("-", "-"), ("'", "'"), ("`", "`"), (",", ","), ("!", "`"), ("?", "`")})
+
+#: accents whose mark sits above the letter: i and j lose their dot under them (\i, \j)
+_BELOW = frozenset({"c", "k", "d", "b", "textcommabelow"})
+
+_PLAIN = re.compile(r"[A-Za-z0-9 .,:;!?()\[\]/+=*@'\"-]*")
+_WORD = re.compile(r"([^\W_]+)")
+
+
+@dataclass(frozen=True)
+class Tables:
+    native: frozenset[str]  # non-ASCII characters pdflatex (T1) reads as UTF-8
+    chars: dict[str, str]  # character -> LaTeX form
+    accents: dict[str, str]  # combining mark -> accent command name
+    protect_words: frozenset[str]
+    reverse_accents: dict[str, str]  # accent command name -> combining mark
+    reverse_words: dict[str, str]  # control word of a "{\\word}" form -> character
+
+
+@lru_cache(maxsize=1)
+def data() -> dict:
+    """The parsed ``data/bibtex.toml`` (shared with plmcite.bibtex)."""
+    with open(DATA_FILE, "rb") as fh:
+        return tomllib.load(fh)
+
+
+@lru_cache(maxsize=1)
+def tables() -> Tables:
+    d = data()
+    lat = d["latex"]
+    native = set()
+    for r in lat["native"]:
+        lo, _, hi = r.partition("-")
+        native.update(chr(c) for c in range(int(lo, 16), int(hi or lo, 16) + 1))
+    chars = dict(lat["chars"])
+    accents = dict(lat["accents"])
+    reverse_words = {}
+    for ch, form in chars.items():
+        m = re.fullmatch(r"\{\\([A-Za-z]+)\}", form)
+        if m:
+            reverse_words[m.group(1)] = ch
+    for ch, form in SPECIAL.items():
+        m = re.fullmatch(r"\{\\([A-Za-z]+)\}", form)
+        if m:
+            reverse_words[m.group(1)] = ch
+    return Tables(
+        native=frozenset(native),
+        chars=chars,
+        accents=accents,
+        protect_words=frozenset(d["protect"]["words"]),
+        reverse_accents={v: k for k, v in accents.items()},
+        reverse_words=reverse_words,
+    )
+
+
+# --- text normalisation ------------------------------------------------------------------------
+
+
+def normalize(text: str) -> str:
+    """NFC, control and format characters dropped, whitespace runs made one space, ends stripped.
+
+    This is the text a rendered field stands for: BibTeX collapses whitespace anyway, and an
+    invisible character (zero-width joiner, soft hyphen, BOM) has no business in a title.
+    """
+    if text.isascii() and text.isprintable() and "  " not in text and text == text.strip():
+        return text
+    kept = []
+    for ch in text:
+        if ch.isspace():
+            kept.append(" ")
+        elif unicodedata.category(ch) not in ("Cc", "Cf", "Cs"):
+            kept.append(ch)
+    return " ".join(unicodedata.normalize("NFC", "".join(kept)).split())
+
+
+# --- encoding -----------------------------------------------------------------------------------
+
+
+def _accented(cluster: str, t: Tables) -> str | None:
+    """``{\\'e}``, ``{\\v{c}}`` for an ASCII letter plus accents, or None when not expressible."""
+    d = unicodedata.normalize("NFD", cluster)
+    base, marks = d[0], d[1:]
+    if not (base.isascii() and base.isalpha()) or not marks:
+        return None
+    cmds = [t.accents.get(m) for m in marks]
+    if None in cmds:
+        return None
+    inner = base
+    if base in "ij" and any(c not in _BELOW for c in cmds):
+        inner = "\\" + base
+    for cmd in cmds:
+        if cmd.isalpha():
+            inner = f"\\{cmd}{{{inner}}}"
+        elif len(inner) == 1 or inner in ("\\i", "\\j"):
+            inner = f"\\{cmd}{inner}"
+        else:
+            inner = f"\\{cmd}{{{inner}}}"
+    return "{" + inner + "}"
+
+
+def _clusters(text: str):
+    """Split into base characters with their combining marks."""
+    start = 0
+    for i in range(1, len(text) + 1):
+        if i == len(text) or not unicodedata.combining(text[i]):
+            yield text[start:i]
+            start = i
+
+
+def _pieces(text: str, ascii: bool, missing: list[str] | None,
+            fragile: list[str] | None = None) -> list[str]:
+    """``text`` (already normalised) as a list of LaTeX pieces, one per character or cluster."""
+    t = tables()
+    out = []
+    for cl in _clusters(text) if not text.isascii() else text:
+        if len(cl) == 1:
+            if cl < "\x80":
+                out.append(SPECIAL.get(cl, cl))
+                continue
+            if not ascii and cl in t.native:
+                out.append(cl)
+                continue
+            form = t.chars.get(cl)
+            if form is not None:
+                out.append(form)
+                continue
+        # a Latin letter with accents
+        composed = unicodedata.normalize("NFC", cl)
+        native = len(composed) == 1 and composed in t.native
+        if native and not ascii:
+            out.append(composed)
+            continue
+        form = _accented(composed, t)
+        if form is not None:
+            out.append(form)
+            if not native and fragile is not None:
+                # BibTeX copies {\~{\^e}} as it is, but biber turns it back into UTF-8 that
+                # pdflatex cannot read: fine with bibtex, needs safeinputenc with biber
+                fragile.append(composed)
+            continue
+        out.append(cl)
+        if missing is not None:
+            missing.append(cl)
+    return out
+
+
+def _join(pieces: list[str]) -> str:
+    """Concatenate, with ``{}`` wherever two pieces would meet in a ligature."""
+    out: list[str] = []
+    prev = ""
+    for p in pieces:
+        if not p:
+            continue
+        if prev and (prev[-1], p[0]) in LIGATURE_PAIRS:
+            out.append("{}")
+        out.append(p)
+        prev = p
+    return "".join(out)
+
+
+def _plain(text: str) -> bool:
+    return bool(_PLAIN.fullmatch(text)) and "--" not in text and "''" not in text and ",," not in text
+
+
+def escape(text: str, *, ascii: bool = False, missing: list[str] | None = None,
+           fragile: list[str] | None = None) -> str:
+    """Plain text -> LaTeX that typesets as that text (no case protection).
+
+    Characters without any LaTeX form are kept as they are and appended to ``missing``; accented
+    letters pdflatex only reads as accent macros (ễ -> ``{\\~{\\^e}}``) go to ``fragile``.
+    """
+    text = normalize(text)
+    if _plain(text):
+        return text
+    return _join(_pieces(text, ascii, missing, fragile))
+
+
+def _protected(word: str, t: Tables) -> tuple[int, int] | None:
+    """The span of ``word`` to brace so that no style lower-cases it, or None.
+
+    A capital after the first letter (LLM, DreamBench, iPhone, 3D) or a single capital other
+    than "A" marks a word whose case matters; so do the proper nouns of the data file. A plural
+    acronym keeps its "s" outside the braces: ``{LLM}s``.
+    """
+    if len(word) == 1:
+        return (0, 1) if word.isupper() and word != "A" else None
+    if word in t.protect_words:
+        return (0, len(word))
+    if not any(c.isupper() for c in word[1:]):
+        return None
+    if len(word) > 2 and word[-1] == "s" and word[:-1].isupper():
+        return (0, len(word) - 1)
+    return (0, len(word))
+
+
+def title_segments(text: str) -> list[tuple[str, bool]]:
+    """A (normalised) title as (text, protected) runs: the parts a style must not lower-case."""
+    text = normalize(text)
+    t = tables()
+    segs: list[tuple[str, bool]] = []
+
+    def add(part: str, protected: bool) -> None:
+        if not part:
+            return
+        if segs and segs[-1][1] == protected and not protected:
+            segs[-1] = (segs[-1][0] + part, False)
+        else:
+            segs.append((part, protected))
+
+    for i, token in enumerate(_WORD.split(text)):
+        span = _protected(token, t) if i % 2 and token else None
+        if span is None:
+            add(token, False)
+        else:
+            a, b = span
+            add(token[:a], False)
+            add(token[a:b], True)
+            add(token[b:], False)
+    return segs
+
+
+def protect_title(text: str, *, ascii: bool = False, missing: list[str] | None = None,
+                  fragile: list[str] | None = None) -> str:
+    """A title as LaTeX, with the capitals a sentence-casing style must keep in braces."""
+    pieces: list[str] = []
+    for part, protected in title_segments(text):
+        if protected:
+            pieces.append("{")
+        pieces.extend(_pieces(part, ascii, missing, fragile) if not _plain(part) else [part])
+        if protected:
+            pieces.append("}")
+    return _join(pieces)
+
+
+def portable(text: str, *, ascii: bool = False) -> bool:
+    """Whether (normalised) text has a form pdflatex reads through both BibTeX and biber."""
+    missing: list[str] = []
+    _pieces(text, ascii, missing, missing)
+    return not missing
+
+
+# --- decoding -----------------------------------------------------------------------------------
+
+
+class DecodeError(ValueError):
+    pass
+
+
+def decode(latex: str) -> str:
+    """The plain text a LaTeX string written by this module stands for (its exact inverse)."""
+    text, end = _decode(latex, 0, False)
+    if end != len(latex):
+        raise DecodeError(f"unbalanced '}}' at {end} in {latex!r}")
+    return unicodedata.normalize("NFC", text)
+
+
+_CONTROL_SYMBOLS = {"$": "$", "%": "%", "&": "&", "#": "#", "_": "_", "{": "{", "}": "}", " ": " "}
+_MATH = {}  # "\\pi" -> "π", filled lazily
+
+
+def _math_table() -> dict[str, str]:
+    if not _MATH:
+        for ch, form in tables().chars.items():
+            m = re.fullmatch(r"\{\$(\\[A-Za-z]+)\$\}", form)
+            if m:
+                _MATH[m.group(1)] = ch
+    return _MATH
+
+
+def _group_end(s: str, i: int) -> int:
+    """Index just past the '}' matching the '{' at ``s[i]``."""
+    depth = 0
+    for j in range(i, len(s)):
+        if s[j] == "{":
+            depth += 1
+        elif s[j] == "}":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+    raise DecodeError(f"unbalanced '{{' at {i} in {s!r}")
+
+
+def _accent_arg(s: str, i: int) -> tuple[str, int]:
+    """The argument of an accent at ``s[i:]``: a letter, \\i, \\j, or a group."""
+    while i < len(s) and s[i] == " ":
+        i += 1
+    if s.startswith("\\i", i) and not s[i + 2:i + 3].isalpha():
+        return "i", i + 2
+    if s.startswith("\\j", i) and not s[i + 2:i + 3].isalpha():
+        return "j", i + 2
+    if i < len(s) and s[i] == "{":
+        end = _group_end(s, i)
+        inner = s[i + 1:end - 1]
+        if inner in ("\\i", "\\j"):
+            return inner[1], end
+        return _decode(inner, 0, True)[0], end
+    if i < len(s):
+        return s[i], i + 1
+    return "", i
+
+
+def _decode(s: str, i: int, in_accent: bool) -> tuple[str, int]:
+    t = tables()
+    out: list[str] = []
+    n = len(s)
+    while i < n:
+        c = s[i]
+        if c == "}":
+            return "".join(out), i
+        if c == "{":
+            end = _group_end(s, i)
+            inner = s[i + 1:end - 1]
+            if inner.startswith("$") and inner.endswith("$") and len(inner) > 2:
+                math = _math_table().get(inner[1:-1])
+                if math is None:
+                    raise DecodeError(f"unknown math {inner!r}")
+                out.append(math)
+            else:
+                out.append(_decode(inner, 0, in_accent)[0])
+            i = end
+        elif c == "\\":
+            if i + 1 >= n:
+                raise DecodeError(f"lone backslash at the end of {s!r}")
+            nxt = s[i + 1]
+            if nxt.isalpha():
+                m = re.compile(r"[A-Za-z]+").match(s, i + 1)
+                word = m.group(0)
+                i = m.end()
+                if word in t.reverse_accents:
+                    arg, i = _accent_arg(s, i)
+                    if arg == "":  # a spacing accent: \c{} -> ¸
+                        form = "{\\" + word + "{}}"
+                        ch = next((k for k, v in t.chars.items() if v == form), None)
+                        if ch is None:
+                            raise DecodeError(f"unknown spacing accent \\{word}{{}}")
+                        out.append(ch)
+                    else:
+                        out.append(arg + t.reverse_accents[word])
+                elif word in ("i", "j") and in_accent:
+                    out.append(word)
+                elif word in t.reverse_words:
+                    out.append(t.reverse_words[word])
+                else:
+                    raise DecodeError(f"unknown command \\{word} in {s!r}")
+            elif nxt in t.reverse_accents:
+                arg, i = _accent_arg(s, i + 2)
+                if arg == "":
+                    form = "{\\" + nxt + "{}}"
+                    ch = next((k for k, v in t.chars.items() if v == form), None)
+                    if ch is None:
+                        raise DecodeError(f"unknown spacing accent \\{nxt}{{}}")
+                    out.append(ch)
+                else:
+                    out.append(arg + t.reverse_accents[nxt])
+            elif nxt in _CONTROL_SYMBOLS:
+                out.append(_CONTROL_SYMBOLS[nxt])
+                i += 2
+            else:
+                raise DecodeError(f"unknown control symbol \\{nxt} in {s!r}")
+        elif c == "-":
+            if s.startswith("---", i):
+                out.append("—")
+                i += 3
+            elif s.startswith("--", i):
+                out.append("–")
+                i += 2
+            else:
+                out.append("-")
+                i += 1
+        elif c == "`":
+            if s.startswith("``", i):
+                out.append("“")
+                i += 2
+            else:
+                out.append("‘")
+                i += 1
+        elif c == "'" and s.startswith("''", i):
+            out.append("”")
+            i += 2
+        elif c == "~":
+            out.append("\u00a0")
+            i += 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out), i
+
+
+# --- URLs and LaTeX snippets --------------------------------------------------------------------
+
+_URL_OK = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
+_BAD_PCT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def clean_url(url: str | None) -> str | None:
+    """An http(s) URL safe for ``\\url{}`` and verbatim fields, or None when it is not one.
+
+    Characters outside RFC 3986 (spaces, braces, backslashes, non-ASCII) are percent-encoded,
+    so no URL can unbalance a field's braces; existing %XX escapes are kept.
+    """
+    if not url:
+        return None
+    url = url.strip()
+    if not re.match(r"(?i)https?://\S+$", url):
+        return None
+    if _URL_OK.fullmatch(url) and not _BAD_PCT.search(url):
+        return url
+    out = []
+    for i, ch in enumerate(url):
+        if ch == "%" and re.match(r"%[0-9A-Fa-f]{2}", url[i:i + 3]):
+            out.append(ch)
+        elif ch.isascii() and ch != "%" and _URL_OK.fullmatch(ch):
+            out.append(ch)
+        else:
+            out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
+    return "".join(out)
+
+
+def venue_label(work) -> str:
+    """What a table shows as a work's venue: "ICLR 2025", "arXiv" for a preprint."""
+    if work.venue_short:
+        return work.venue_short
+    if work.kind == "preprint":
+        return "arXiv" if work.ids.get("arxiv") else "Preprint"
+    return work.container or ""
+
+
+def table(works, *, ascii: bool = False, command: str = "cite", warnings: list[str] | None = None) -> str:
+    """A booktabs table of works: title with its citation, venue, year, code links.
+
+    Needs ``\\usepackage{booktabs}`` and ``\\usepackage{url}`` (or hyperref) in the document.
+    """
+    lines = [
+        "% plmcite table: needs \\usepackage{booktabs} and \\usepackage{url} (or hyperref)",
+        "\\begin{tabular}{@{}p{0.42\\linewidth}p{0.17\\linewidth}lp{0.27\\linewidth}@{}}",
+        "\\toprule",
+        "Work & Venue & Year & Code \\\\",
+        "\\midrule",
+    ]
+    for w in works:
+        missing: list[str] = []
+        title = escape(w.title, ascii=ascii, missing=missing)
+        venue = escape(venue_label(w), ascii=ascii, missing=missing)
+        year = str(w.year) if w.year else ""
+        urls = [u for u in (clean_url(c) for c in w.code) if u]
+        code = " \\newline ".join(f"\\url{{{u}}}" for u in urls) or "---"
+        lines.append(f"{title}~\\{command}{{{w.key}}} & {venue} & {year} & {code} \\\\")
+        if missing and warnings is not None:
+            warnings.append(f"{w.key}: no LaTeX form for {''.join(sorted(set(missing)))!r} (kept as UTF-8)")
+    lines += ["\\bottomrule", "\\end{tabular}"]
+    return "\n".join(lines) + "\n"
