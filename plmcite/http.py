@@ -110,6 +110,9 @@ class HttpSettings:
     backoff: float = 1.0  # first retry waits this long, doubling each time (with jitter)
     max_backoff: float = 60.0
     max_retry_after: float = 300.0  # a server asking for a longer pause makes the request fail
+    #: after this many requests in a row to one source failed for good, the source counts as down
+    #: for the rest of the run: later requests fail at once instead of hammering a dead service
+    circuit_breaker: int = 3
     #: minimum seconds between two requests to the same host, per source name
     min_interval: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_MIN_INTERVAL))
 
@@ -122,6 +125,8 @@ class HttpSettings:
                 setattr(s, name, float(http[name]))
         if "retries" in http:
             s.retries = int(http["retries"])
+        if "circuit_breaker" in http:
+            s.circuit_breaker = int(http["circuit_breaker"])
         for src, table in config.section("sources").items():
             if isinstance(table, dict) and "min_interval" in table:
                 s.min_interval[src] = float(table["min_interval"])
@@ -167,6 +172,7 @@ class Http:
         self.retried: Counter[str] = Counter()  # of which were retries
         self.failures: Counter[str] = Counter()  # requests that failed for good
         self.cache_hits: Counter[str] = Counter()
+        self._down: Counter[str] = Counter()  # consecutive requests that failed for good, per source
         self._client = None
 
     # --- plumbing ----------------------------------------------------------------------
@@ -225,6 +231,9 @@ class Http:
         """
         if self.offline:
             raise OfflineError(f"{what}: not in the cache and --offline forbids the network")
+        breaker = self.settings.circuit_breaker
+        if breaker and self._down[source] >= breaker:
+            raise FetchError(f"{what}: not asked: {source} looks down ({self._down[source]} requests in a row failed)")
         lock = self._host_lock(host)
         last_reason = ""
         for attempt in range(self.settings.retries + 1):
@@ -235,7 +244,10 @@ class Http:
                     if attempt:
                         self.retried[source] += 1
                 try:
-                    return attempt_fn()
+                    result = attempt_fn()
+                    with self._lock:
+                        self._down[source] = 0
+                    return result
                 except Retry as r:
                     last_reason = r.reason
                     retry_after = r.retry_after
@@ -247,6 +259,7 @@ class Http:
                 self._sleep(self._backoff(attempt, retry_after))
         with self._lock:
             self.failures[source] += 1
+            self._down[source] += 1
         raise FetchError(f"{what}: gave up after {attempt + 1} attempt(s): {last_reason}")
 
     def get(

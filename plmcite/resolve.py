@@ -171,7 +171,7 @@ class Claim:
         searched_dblp = None
         if not recs:
             hit, best, searched_dblp = self._title_search(k, out)
-            if out.failures:
+            if out.failures or out.unresolved:
                 return out
             if hit is None:
                 why = "; ".join(out.notes) if out.notes else "no identifier in the links"
@@ -751,9 +751,14 @@ def build_catalog(
     unresolved: list[Unresolved] = []
 
     def keep_or_unresolve(e: EntryInfo, reason: str, is_failure: bool) -> None:
+        """A failed run never degrades the catalog: what the last complete run said stands."""
         pw = prev_by_ref.get(_entry_ref(e))
-        if pw is not None and is_failure:
+        pu = prev_unres.get(_entry_ref(e))
+        if is_failure and pw is not None:
             keep_prev.setdefault(id(pw), (pw, []))[1].append(e)
+            summary.kept_previous += 1
+        elif is_failure and pu is not None:
+            unresolved.append(Unresolved(e.section, e.title, pu.reason, e.line))
             summary.kept_previous += 1
         else:
             unresolved.append(Unresolved(e.section, e.title, reason, e.line))
