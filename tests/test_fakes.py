@@ -470,6 +470,33 @@ def test_acl_bib_landing_redirect_and_404(net):
     assert fetch(net.urls["acl"] + "/2099.nope-1.1/")[0] == 404
 
 
+# --- every record, every search service ---------------------------------------------------------
+
+
+def test_every_paper_is_found_first_by_its_exact_title(net):
+    """The resolver's basic move must work for all 96 records, with near misses only below."""
+    from plmcite.testing.text import tokens
+
+    checked = 0
+    for paper in net.papers:
+        if paper.arxiv:
+            title = paper.arxiv.title
+            feed = atom(fetch(net.urls["arxiv"] + "?" + q(search_query=" ".join("all:" + w for w in title.split()), max_results=3))[2])
+            assert entry_ids(feed)[0].startswith(f"http://arxiv.org/abs/{paper.arxiv.id}v"), title
+        pub = paper.published
+        if pub and pub.doi:
+            _, data = get_json(net.urls["crossref"] + "/works?" + q(**{"query.bibliographic": pub.title, "rows": 3}))
+            assert data["message"]["items"][0]["DOI"] == pub.doi, pub.title
+        if pub and pub.openreview_id:
+            _, data = get_json(net.urls["openreview"] + "/notes/search?" + q(term=pub.title, limit=3))
+            assert data["notes"][0]["id"] == pub.openreview_id, pub.title
+        for title in {paper.title, paper.arxiv.title if paper.arxiv else paper.title}:
+            hits = dblp_search(net, title, h=3)["hits"]["hit"]
+            assert tokens(hits[0]["info"]["title"]) == tokens(title), title  # ties: same words, other punctuation
+        checked += 1
+    assert checked == 96
+
+
 # --- knobs: rate limits, minimum interval, faults, counters --------------------------------------
 
 

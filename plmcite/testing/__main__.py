@@ -70,7 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"plmcite.testing: {e}", file=sys.stderr)
         return 2
     stop = threading.Event()
+    # Both signals stop the servers, even when SIGINT was ignored at startup (background jobs of
+    # non-interactive shells start that way, so `kill -INT` from a script would do nothing).
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
         for name, value in net.env().items():
             print(f"export {name}={shlex.quote(value)}")

@@ -33,7 +33,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 #: fault kinds drawn at random (``5xx`` picks 500, 502 or 503)
@@ -64,6 +64,8 @@ class Knobs:
             raise ValueError(f"unknown fault kind(s) {sorted(unknown)}; known: {', '.join(INJECTABLE)}")
         if not 0.0 <= self.fault_rate <= 1.0:
             raise ValueError(f"fault_rate must be between 0 and 1, got {self.fault_rate}")
+        if self.interval_status not in (429, 503):
+            raise ValueError(f"interval_status must be 429 or 503, got {self.interval_status}")
         if self.rate_limit is not None and self.rate_limit < 1:
             raise ValueError("rate_limit must be at least 1 request per window")
 
@@ -407,6 +409,3 @@ class FakeServer:
 
 
 _REASONS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
-
-#: a factory building a service from the loaded papers
-ServiceFactory = Callable[[list], Service]
