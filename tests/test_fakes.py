@@ -614,7 +614,7 @@ def test_request_counters_and_log(extra_file):
 
 def test_command_line_prints_exports_and_serves():
     proc = subprocess.Popen(
-        [sys.executable, "-m", "plmcite.testing", "--data", str(FIXTURES), "--quiet", "--seed", "1"],
+        [sys.executable, "-m", "plmcite.testing", "--data", str(FIXTURES), "--quiet", "--rate-limit", "dblp=1/60"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -627,6 +627,8 @@ def test_command_line_prints_exports_and_serves():
         assert sorted(env) == ["PLMCITE_ACL_URL", "PLMCITE_ARXIV_URL", "PLMCITE_CROSSREF_URL", "PLMCITE_DBLP_URL", "PLMCITE_OPENREVIEW_URL"]
         status, _, body = fetch(env["PLMCITE_ARXIV_URL"] + "?id_list=2304.11406")
         assert status == 200 and b"2304.11406v1" in body
+        dblp = env["PLMCITE_DBLP_URL"] + "/search/publ/api?q=lamp&format=json"
+        assert [fetch(dblp)[0] for _ in range(2)] == [200, 429]
     finally:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=10)

@@ -30,7 +30,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--faults", default=",".join(FAULTS), help=f"fault kinds to draw from (of: {', '.join(INJECTABLE)})")
     p.add_argument("--seed", type=int, default=0, help="seed of the fault draws (same seed, same faults)")
     p.add_argument("--hang-s", type=float, default=30.0, help="how long a 'timeout' fault hangs (default 30)")
-    p.add_argument("--rate-limit", type=int, default=None, metavar="N", help="allow N requests per window, then 429")
+    p.add_argument("--rate-limit", action="append", default=[], metavar="[SERVICE=]N[/SECONDS]",
+                   help="allow N requests per window, then 429; per service with crossref=5/1 (repeatable)")  # fmt: skip
     p.add_argument("--rate-window", type=float, default=1.0, metavar="SECONDS", help="rate-limit window (default 1)")
     p.add_argument("--no-retry-after", action="store_true", help="send 429 without a Retry-After header")
     p.add_argument("--arxiv-min-interval", type=float, default=None, metavar="SECONDS",
@@ -45,9 +46,30 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def parse_rate_limits(specs: list[str], window: float) -> tuple[int | None, float, dict[str, dict]]:
+    """``["3", "crossref=5/1"]`` -> (3, window, {"crossref": {"rate_limit": 5, "rate_window": 1.0}})."""
+    default: int | None = None
+    per: dict[str, dict] = {}
+    for spec in specs:
+        service, _, limit = spec.rpartition("=")
+        n, _, win = limit.partition("/")
+        try:
+            knobs = {"rate_limit": int(n), "rate_window": float(win) if win else window}
+        except ValueError:
+            raise ValueError(f"--rate-limit {spec!r}: expected N, N/SECONDS or SERVICE=N[/SECONDS]") from None
+        if not service:
+            default, window = knobs["rate_limit"], knobs["rate_window"]
+        elif service in SERVICES:
+            per[service] = knobs
+        else:
+            raise ValueError(f"--rate-limit {spec!r}: unknown service {service!r}; known: {', '.join(SERVICES)}")
+    return default, window, per
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
+        rate_limit, rate_window, per_service = parse_rate_limits(args.rate_limit, args.rate_window)
         net = FakeInternet(
             args.data,
             latency_ms=args.latency_ms,
@@ -55,8 +77,9 @@ def main(argv: list[str] | None = None) -> int:
             faults=[f for f in args.faults.split(",") if f],
             seed=args.seed,
             hang_s=args.hang_s,
-            rate_limit=args.rate_limit,
-            rate_window=args.rate_window,
+            rate_limit=rate_limit,
+            rate_window=rate_window,
+            per_service=per_service,
             retry_after=not args.no_retry_after,
             arxiv_min_interval=args.arxiv_min_interval,
             arxiv_strict=args.arxiv_strict,

@@ -63,6 +63,7 @@ the log; ``net.errors()`` lists tracebacks of exceptions inside the fakes (shoul
 from __future__ import annotations
 
 import dataclasses
+import threading
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -158,8 +159,12 @@ class FakeInternet:
         return self
 
     def stop(self) -> None:
-        for server in self.servers.values():
-            server.stop()
+        # In parallel: each shutdown waits for its serve loop's next poll.
+        threads = [threading.Thread(target=server.stop) for server in self.servers.values()]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
         self._running = False
 
     def __enter__(self) -> "FakeInternet":
