@@ -8,8 +8,9 @@ Press DOIs are journal articles, as on the real service), list-valued ``title`` 
 one hyphen, publisher, member and prefix, ``URL`` on doi.org.
 
 Searches (``query``, ``query.bibliographic``, ``query.author``, ``query.container-title``) return
-every record sharing a title word, ranked by relevance with Crossref-like ``score`` values, so
-the resolver sees near misses below the exact hit. ``filter`` (``from-pub-date``,
+every record sharing a word with the query (title first; author, year and container matches
+alone rank low), ranked by relevance with Crossref-like ``score`` values, so the resolver sees
+near misses below the exact hit. ``filter`` (``from-pub-date``,
 ``until-pub-date``, ``from-issued-date``, ``until-issued-date``, ``type``, ``prefix``, ``doi``,
 ``member``; a repeated name means OR), ``rows`` (default 20, at most 1000), ``offset``,
 ``cursor``, ``select``, ``sort``/``order`` work; bad values get the real 400 validation-failure

@@ -54,7 +54,9 @@ class Ranker:
     ``score`` is the F1 of two weighted ratios: how much of the document's title the query covers
     (so a longer title that merely contains the query ranks lower) and how much of the query the
     document explains through its title or its extra tokens (authors, year, venue), so a
-    bibliographic query "title + author + year" still scores 1.0 on the right record.
+    bibliographic query "title + author + year" still scores 1.0 on the right record. A document
+    sharing only extra tokens (an author, the year) scores at most 0.2, like the weak matches
+    real search engines append to a result list.
     """
 
     def __init__(self, docs: Sequence[tuple[str, Iterable[str]]]):
@@ -79,16 +81,18 @@ class Ranker:
 
     def score(self, query: str | set[str], i: int) -> float:
         q = set(tokens(query)) if isinstance(query, str) else query
+        if not q:
+            return 0.0
         title = self.titles[i]
         common = q & title
-        if not q or not common:
-            return 0.0
-        recall = self.weight(common) / (self.weight(title) or 1.0)
         precision = self.weight(q & (title | self.extras[i])) / self.weight(q)
+        if not common:  # matched on authors / year / venue only: a weak candidate, ranked low
+            return 0.2 * precision
+        recall = self.weight(common) / (self.weight(title) or 1.0)
         return 2 * recall * precision / (recall + precision)
 
     def rank(self, query: str, candidates: Iterable[int] | None = None) -> list[tuple[int, float]]:
-        """``[(doc index, score)]`` for every document sharing a title word, best first."""
+        """``[(doc index, score)]`` for every document sharing a word with the query, best first."""
         q = set(tokens(query))
         idx = range(len(self.titles)) if candidates is None else candidates
         scored = [(i, self.score(q, i)) for i in idx]
