@@ -240,20 +240,68 @@ class Claim:
 
     def _complete(self, k: Knowledge, out: Outcome, dblp_res: SearchResult | None) -> None:
         recs = out.records
-        e = self.entry
-        # the arXiv record for a known arXiv id (from a DBLP CoRR hit)
+        # the arXiv record for a known arXiv id (e.g. from a DBLP CoRR hit)
         arxiv_id = _arxiv_of(recs)
         if arxiv_id and "arxiv" not in recs:
-            ans = k.get("arxiv", "lookup", arxiv_id)
-            if isinstance(ans, Failed):
-                out.failures.append(f"arXiv {arxiv_id}: {ans.reason}")
+            self._follow(k, out, [("arxiv", "lookup", arxiv_id)])
+            if out.failures:
                 return
-            if isinstance(ans, Record):
-                recs["arxiv"] = ans
+        # the DOI an arXiv submitter entered: a hint, verified against the publisher's record
+        hint = recs["arxiv"].extra.get("doi") if "arxiv" in recs else None
+        if hint and "acl" not in recs and "crossref" not in recs:
+            self._follow(k, out, [Claim._lookup_key("doi", hint)])
+            if out.failures:
+                return
+        # one DBLP search for the published version and the arXiv id, unless both are known
+        # already (the Anthology record says all DBLP would; a Crossref record may lack the
+        # Anthology id of a journal paper, which DBLP gives)
+        if not (_arxiv_of(recs) and "acl" in recs):
+            self._dblp_versions(k, out, dblp_res)
+            if out.failures:
+                return
+            if not _arxiv_of(recs) and any(r.published for r in recs.values()):
+                self._find_renamed_preprint(k, out)
+                if out.failures:
+                    return
+        # the publisher's records for the identifiers now known
+        ids = _ids_of(recs)
+        wanted: list[tuple[str, str, str]] = []
+        if ids.get("arxiv") and "arxiv" not in recs:
+            wanted.append(("arxiv", "lookup", ids["arxiv"]))
+        if ids.get("acl") and "acl" not in recs:
+            wanted.append(("acl", "lookup", ids["acl"]))
+        if ids.get("openreview") and "openreview" not in recs:
+            wanted.append(("openreview", "lookup", ids["openreview"]))
+        doi = ids.get("doi")
+        if doi and "crossref" not in recs and not _ACL_DOI.match(doi):
+            wanted.append(("crossref", "lookup", doi.lower()))
+        self._follow(k, out, wanted)
 
-        # one DBLP search, for the published version and the arXiv id
+    def _follow(self, k: Knowledge, out: Outcome, wanted: list[tuple[str, str, str]]) -> None:
+        """Look up records by identifier and keep those that are this paper (title or authors agree)."""
+        wanted = list(dict.fromkeys(wanted))
+        if not wanted:
+            return
+        recs = out.records
+        answers = k.get_all(wanted)
+        titles = self._titles(recs)
+        for (source, _, key), ans in zip(wanted, answers):
+            if isinstance(ans, Failed):
+                out.failures.append(f"{source} {key}: {ans.reason}")
+            elif isinstance(ans, Record):
+                if source == "openreview" and not ans.published:
+                    continue  # a rejected or pending submission is no version to cite
+                s = match.score(ans.title, titles, record_authors=ans.authors, authors=self._authors(recs))
+                if s.confidence >= match.VERSION_THRESHOLD or (s.title >= 0.5 and s.authors is not None and s.authors >= 0.75):
+                    recs.setdefault(source, ans)
+                else:
+                    out.notes.append(f"{source} {key} names another paper ({ans.title!r}); not used")
+
+    def _dblp_versions(self, k: Knowledge, out: Outcome, dblp_res: SearchResult | None) -> None:
+        """The CoRR record (arXiv id) and the published record among one DBLP search's hits."""
+        recs = out.records
         if dblp_res is None:
-            base = _best_title(recs) or e.title
+            base = _best_title(recs) or self.entry.title
             dblp_res = k.get("dblp", "search", match.search_words(base))
         if dblp_res.failed:
             out.failures.append(f"dblp search: {dblp_res.failed}")
@@ -288,46 +336,6 @@ class Claim:
             recs.setdefault("dblp-corr", corr)
         if pub is not None:
             recs.setdefault("dblp", pub)
-        if not _arxiv_of(recs) and any(r.published for r in recs.values()):
-            self._find_renamed_preprint(k, out)
-            if out.failures:
-                return
-
-        # follow the identifiers now known to the records that hold them
-        wanted: list[tuple[str, str, str]] = []
-        ids = _ids_of(recs)
-        if ids.get("arxiv") and "arxiv" not in recs:
-            wanted.append(("arxiv", "lookup", ids["arxiv"]))
-        if ids.get("acl") and "acl" not in recs:
-            wanted.append(("acl", "lookup", ids["acl"]))
-        if ids.get("openreview") and "openreview" not in recs:
-            wanted.append(("openreview", "lookup", ids["openreview"]))
-        doi = ids.get("doi")
-        if doi and "crossref" not in recs and not _ACL_DOI.match(doi):
-            wanted.append(("crossref", "lookup", doi.lower()))
-        # the DOI an arXiv submitter entered: a hint, verified by the publisher's record
-        hint = recs["arxiv"].extra.get("doi") if "arxiv" in recs else None
-        if hint and not doi:
-            m = _ACL_DOI.match(hint)
-            if m and "acl" not in recs:
-                wanted.append(("acl", "lookup", m.group(1)))
-            elif not m and "crossref" not in recs:
-                wanted.append(("crossref", "lookup", hint.lower()))
-        wanted = list(dict.fromkeys(wanted))
-        answers = k.get_all(wanted)
-        titles = self._titles(recs)
-        for (source, _, key), ans in zip(wanted, answers):
-            if isinstance(ans, Failed):
-                out.failures.append(f"{source} {key}: {ans.reason}")
-            elif isinstance(ans, Record):
-                s = match.score(ans.title, titles, record_authors=ans.authors, authors=self._authors(recs))
-                if s.confidence >= match.VERSION_THRESHOLD or (s.title >= 0.5 and s.authors is not None and s.authors >= 0.75):
-                    if source == "openreview" and not ans.published:
-                        continue
-                    recs.setdefault(source, ans)
-                else:
-                    out.notes.append(f"{source} {key} names another paper ({ans.title!r}); not used")
-
 
     def _find_renamed_preprint(self, k: Knowledge, out: Outcome) -> None:
         """A published paper whose preprint DBLP did not return: the title may have changed.
