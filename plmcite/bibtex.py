@@ -100,11 +100,16 @@ def _brace_if_needed(part: str) -> str:
     return part
 
 
+def _brackets(text: str) -> str:
+    return text.replace("[", "{[}").replace("]", "{]}") if "[" in text or "]" in text else text
+
+
 def person(p: Person, ascii: bool = False, missing: list[str] | None = None,
            fragile: list[str] | None = None) -> str:
     """``Family, Given``; a single name or an organisation is braced whole: ``{OpenAI}``."""
-    family = latex.escape(p.family, ascii=ascii, missing=missing, fragile=fragile)
-    given = latex.escape(p.given, ascii=ascii, missing=missing, fragile=fragile)
+    # brackets braced: natbib styles put names in \bibitem's optional [...] argument
+    family = _brackets(latex.escape(p.family, ascii=ascii, missing=missing, fragile=fragile))
+    given = _brackets(latex.escape(p.given, ascii=ascii, missing=missing, fragile=fragile))
     if not given:
         return "{" + family + "}" if family else ""
     if not family:
@@ -115,6 +120,20 @@ def person(p: Person, ascii: bool = False, missing: list[str] | None = None,
 def names(people: Iterable[Person], ascii: bool = False, missing: list[str] | None = None,
           fragile: list[str] | None = None) -> str:
     return " and ".join(n for n in (person(p, ascii, missing, fragile) for p in people) if n)
+
+
+_NAME_WORD = re.compile(r"[^\s~\-]+")
+_SAFE_INITIAL = re.compile(r"[^\W_]|\{\\(?:[`'^\"~=.]|[uvHcdbrk]\{|L\}|l\}|O\}|o\}|AE\}|ae\}|OE\}|oe\}|ss\}|i\}|j\})")
+
+
+def odd_initials(name_latex: str) -> list[str]:
+    """Words of a rendered name that biber cannot make an initial of ("\\#hash", "{\\textmu}x").
+
+    biber takes the first character of every name word (and of every part after a hyphen, in
+    the LaTeX source: an en dash "--" counts) and writes it to the .bbl unescaped: a brace,
+    %, # or $ there breaks biblatex. BibTeX styles have no such problem.
+    """
+    return [w for w in _NAME_WORD.findall(name_latex) if not _SAFE_INITIAL.match(w)]
 
 
 def pages(value: str, escape=latex.escape) -> str:
@@ -161,15 +180,22 @@ def fields(work: Work, dialect: str = "bibtex", warnings: list[str] | None = Non
     if kind in ("conference", "workshop", "journal") and not container:
         warn(f"{work.key}: {kind} paper without a venue name; written as a {'preprint' if work.arxiv else 'misc'} entry")
         kind = "preprint" if work.arxiv else "other"
+    authorless = not any(latex.normalize(p.family + p.given) for p in work.authors)
+    if authorless and kind != "other":
+        warn(f"{work.key}: no authors (add them to the overrides file)")
+        if bib and kind != "preprint":
+            # plain.bst and friends require an author for every type but @misc, and sort an
+            # authorless @misc by its "key" field: the venue goes to howpublished instead
+            kind = "other"
     out = Fields(type=r.types[dialect][kind], key=work.key, authors=list(work.authors))
     v = out.values
     url_fields: set[str] = set()
 
-    if not work.authors and kind != "other":
-        warn(f"{work.key}: no authors")
     v["title"] = work.title
     if not latex.normalize(work.title):
         warn(f"{work.key}: no title")
+    if authorless and bib:
+        v["key"] = work.title
 
     arxiv = work.arxiv
     if arxiv and not _ARXIV_ID.fullmatch(arxiv):
@@ -189,6 +215,8 @@ def fields(work: Work, dialect: str = "bibtex", warnings: list[str] | None = Non
         elif work.container:
             v["howpublished"] = work.container
         url = url or (arxiv_url(arxiv) if arxiv else None)
+    elif container and work.kind != "other":  # an authorless paper, as @misc
+        v["howpublished"] = container
     elif work.container:  # other: a web page, a repository, a model card
         v["howpublished"] = work.container
     elif bib and url and "%" not in url and "#" not in url:
@@ -206,14 +234,20 @@ def fields(work: Work, dialect: str = "bibtex", warnings: list[str] | None = Non
     if work.pages and kind != "other":
         v["pages"] = work.pages
 
-    if work.year:
-        month = r.months.get(work.month or 0)
+    year, month_no = work.year, work.month
+    if not year and arxiv:
+        # a new-style arXiv id is its submission month: 2410.04070 -> October 2024
+        m = re.match(r"(\d{2})(\d{2})\.", arxiv)
+        if m:
+            year, month_no = 2000 + int(m.group(1)), int(m.group(2))
+    if year:
+        month = r.months.get(month_no or 0)
         if bib:
-            v["year"] = str(work.year)
+            v["year"] = str(year)
             if month:
                 v["month"] = month
         else:
-            v["date"] = f"{work.year}-{work.month:02d}" if month else str(work.year)
+            v["date"] = f"{year}-{month_no:02d}" if month else str(year)
     else:
         warn(f"{work.key}: no year")
 
@@ -259,6 +293,10 @@ def entry(work: Work, dialect: str = "bibtex", *, ascii: bool = False,
     f: dict[str, str] = {}
     if fl.authors:
         f["author"] = names(fl.authors, ascii, missing, fragile)
+        odd = odd_initials(f["author"].replace(" and ", " "))
+        if odd and warnings is not None:
+            warnings.append(f"{work.key}: name word(s) {', '.join(odd)} start with a symbol; "
+                            f"biber cannot make initials of them (BibTeX can)")
     for name, value in fl.values.items():
         if name == "title":
             f[name] = latex.protect_title(value, ascii=ascii, missing=missing, fragile=fragile)
@@ -281,6 +319,11 @@ def entry(work: Work, dialect: str = "bibtex", *, ascii: bool = False,
             warnings.append(f"{work.key}: {chars!r} written as accent macros: fine with bibtex, but biber "
                             f"hands them to pdflatex as UTF-8 (use biblatex's safeinputenc option, or "
                             f"xelatex/lualatex)")
+        if ascii:
+            kept = {c for value in f.values() for c in value if not c.isascii()} - set(missing) - set(fragile)
+            if kept:
+                warnings.append(f"{work.key}: {''.join(sorted(kept))!r} has no ASCII LaTeX form; kept as "
+                                f"UTF-8 (pdflatex reads it)")
     bare = frozenset({"month"}) if "month" in f else frozenset()
     return Entry(type=fl.type, key=work.key, fields=f, bare=bare)
 

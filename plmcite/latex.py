@@ -51,9 +51,6 @@ SPECIAL = {
 #: "!`" inverted exclamation mark...): a ``{}`` goes between them
 LIGATURE_PAIRS = frozenset({("-", "-"), ("'", "'"), ("`", "`"), (",", ","), ("!", "`"), ("?", "`")})
 
-#: accents whose mark sits above the letter: i and j lose their dot under them (\i, \j)
-_BELOW = frozenset({"c", "k", "d", "b", "textcommabelow"})
-
 _PLAIN = re.compile(r"[A-Za-z0-9 .,:;!?()\[\]/+=*@'\"-]*")
 _WORD = re.compile(r"([^\W_]+)")
 
@@ -136,9 +133,9 @@ def _accented(cluster: str, t: Tables) -> str | None:
     cmds = [t.accents.get(m) for m in marks]
     if None in cmds:
         return None
+    # {\'i}, not {\'\i}: T1 has the accented i, and biber decodes \'\i into a dotless i plus
+    # a combining accent that pdflatex cannot read
     inner = base
-    if base in "ij" and any(c not in _BELOW for c in cmds):
-        inner = "\\" + base
     for cmd in cmds:
         if cmd.isalpha():
             inner = f"\\{cmd}{{{inner}}}"
@@ -190,7 +187,7 @@ def _pieces(text: str, ascii: bool, missing: list[str] | None,
                 fragile.append(composed)
             continue
         out.append(cl)
-        if missing is not None:
+        if missing is not None and not native:  # a native character stays readable as UTF-8
             missing.append(cl)
     return out
 
