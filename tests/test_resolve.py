@@ -337,8 +337,6 @@ def test_a_link_to_another_paper_is_not_believed(net, cold, tmp_path):
 
 
 def test_ambiguous_titles_stay_unresolved(tmp_path):
-    from plmcite.testing.records import load_records
-
     base = json.loads((FIXTURES / "metadata" / "papers.json").read_text())
     twin = next(r for r in base if r["arxiv"] and r["arxiv"]["id"] == "2310.11564")
     clone = json.loads(json.dumps(twin))
@@ -375,3 +373,27 @@ def test_merge_published_wins_and_arxiv_stays():
     assert w.provenance["title"].retrieved == "2026-01-02" and w.provenance["ids.arxiv"].retrieved == "2026-01-01"
     pre = merge({"arxiv": arx})
     assert (pre.kind, pre.year, pre.month, pre.venue, pre.url) == ("preprint", 2024, 9, None, "https://arxiv.org/abs/2409.13093")
+
+
+# --- the committed catalog ------------------------------------------------------------------------
+
+
+def test_committed_catalog_is_what_the_resolver_produces(net, tmp_path):
+    """refs/catalog.json is reproducible: resolving the repository's list against the fakes (with the
+    committed catalog as the previous one) gives it back, up to retrieval dates."""
+    root = Path(__file__).resolve().parent.parent
+    committed_path = root / "refs" / "catalog.json"
+    if not committed_path.exists():
+        pytest.skip("no refs/catalog.json yet")
+    committed = Catalog.from_json(json.loads(committed_path.read_text(encoding="utf-8")))
+    doc = parse_file(root / "refs" / "awesome-personalized-llms.md")
+    cat, _, _ = resolve_list(doc, make_sources(net, tmp_path / "c"), previous=committed, list_path=committed.list_path)
+
+    def undated(c: Catalog) -> dict:
+        d = json.loads(c.dumps())
+        for w in d["works"]:
+            for p in w.get("provenance", {}).values():
+                p["retrieved"] = "-"
+        return d
+
+    assert undated(cat) == undated(committed), "refs/catalog.json is stale: run `plmcite resolve` (docs/resolve.md)"

@@ -55,10 +55,11 @@ def resolve_cmd(list_path, catalog_path, sections, refresh, offline, rekey, as_j
         except catmod.CatalogError as e:
             raise click.ClickException(str(e)) from None
         reserved = {str(t["key"]) for t in pins.values() if "key" in t}
+    # the catalog names its list relative to plmcite.toml, so it reads the same on every machine
     try:
-        rel = str(Path(path).resolve().relative_to(config.root))
+        rel = Path(path).resolve().relative_to(config.root).as_posix()
     except ValueError:
-        rel = str(path)
+        rel = str(Path(path).resolve())
 
     settings = HttpSettings.from_config(config)
     cache_dir = default_cache_dir()
