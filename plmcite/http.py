@@ -96,8 +96,8 @@ def default_cache_dir() -> Path:
 def user_agent(contact: str | None) -> str:
     from . import __version__
 
-    ua = f"plmcite/{__version__} (+https://github.com/plmcite/plmcite"
-    return ua + (f"; mailto:{contact})" if contact else ")")
+    ua = f"plmcite/{__version__}"
+    return ua + (f" (mailto:{contact})" if contact else "")
 
 
 @dataclass

@@ -608,12 +608,14 @@ def merge(records: dict[str, Record]) -> Work:
         if addr:
             w.address, p["address"] = addr, _prov(arec)
     else:
-        trec = arx or corr
+        # no published version: the preprint; failing that, whatever version there is (an
+        # OpenReview submission that was not accepted is cited as "other", never as a venue)
+        trec = arx or corr or next(iter(records.values()), None)
         title = trec.title if trec else ""
-        w.kind = "preprint"
+        w.kind = "preprint" if (arx or corr) else "other"
         if trec is not None:
             p["kind"] = _prov(trec)
-        yrec = arx or corr
+        yrec = trec
         if yrec is not None and yrec.year:
             w.year, p["year"] = yrec.year, _prov(yrec)
             if yrec.month:

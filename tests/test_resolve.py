@@ -397,3 +397,15 @@ def test_committed_catalog_is_what_the_resolver_produces(net, tmp_path):
         return d
 
     assert undated(cat) == undated(committed), "refs/catalog.json is stale: run `plmcite resolve` (docs/resolve.md)"
+
+
+def test_merge_of_a_submission_that_was_not_accepted():
+    from plmcite.sources.openreview import note_record
+
+    note = {"id": "abcDEF1234", "forum": "abcDEF1234", "pdate": None,
+            "content": {"title": {"value": "A Rejected Idea"}, "authors": {"value": ["Ann Lee"]},
+                        "venue": {"value": "Submitted to ICLR 2025"},
+                        "venueid": {"value": "ICLR.cc/2025/Conference/Rejected_Submission"}}}
+    w = merge({"openreview": note_record(note)})
+    assert (w.title, w.kind, w.venue, w.year) == ("A Rejected Idea", "other", None, 2025)
+    assert w.ids == {"openreview": "abcDEF1234"}

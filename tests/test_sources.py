@@ -114,7 +114,7 @@ def test_crossref_by_doi_through_habanero(http, net):
     assert (aaai.volume, aaai.number) == ("39", "23")
     assert res.missing == {"10.9999/nope": "Crossref has no work with this DOI"}
     ua = net.requests("crossref")[0].user_agent
-    assert "habanero" in ua and "mailto:t@example.org" in ua
+    assert "habanero" in ua and "mailto:t@example.org" in ua and "plmcite/" in ua
 
 
 def test_crossref_retries_habanero_failures(http, net):

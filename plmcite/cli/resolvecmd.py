@@ -31,7 +31,7 @@ def resolve_cmd(list_path, catalog_path, sections, refresh, offline, rekey, as_j
     from .. import catalog as catmod
     from ..http import Cache, Http, HttpSettings, default_cache_dir
     from ..listfile import parse_file
-    from ..resolve import Sources, resolve_list
+    from ..resolve import Sources, entry_infos, resolve_list
 
     if refresh and offline:
         raise click.UsageError("--refresh and --offline contradict each other")
@@ -65,7 +65,7 @@ def resolve_cmd(list_path, catalog_path, sections, refresh, offline, rekey, as_j
     cache_dir = default_cache_dir()
     with Http(settings, cache=Cache(cache_dir), offline=offline, refresh=refresh) as http:
         sources = Sources.from_config(config, http)
-        todo = [e for e in doc.entries]
+        todo, _ = entry_infos(doc, list(sections) or None)
         bar = None
         if is_tty() and not as_json:
             bar = click.progressbar(length=len(todo), label="Resolving", file=sys.stderr)

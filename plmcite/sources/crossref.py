@@ -40,8 +40,11 @@ class CrossrefSource(Source):
         if self._cr is None:
             from habanero import Crossref
 
+            from ..http import user_agent
+
+            # habanero puts mailto in its User-Agent (Crossref's polite pool); plmcite names itself after it
             self._cr = Crossref(base_url=self.base_url, mailto=self.http.settings.contact,
-                                timeout=self.http.settings.timeout)
+                                ua_string=user_agent(None), timeout=self.http.settings.timeout)
         return self._cr
 
     def _attempt(self, fn):
