@@ -186,7 +186,8 @@ def _pieces(text: str, ascii: bool, missing: list[str] | None,
                 # pdflatex cannot read: fine with bibtex, needs safeinputenc with biber
                 fragile.append(composed)
             continue
-        out.append(cl)
+        # kept as it is; an ASCII base (a "~" carrying a combining mark) is still escaped
+        out.append(SPECIAL.get(cl[0], cl[0]) + cl[1:] if cl[0] < "\x80" else cl)
         if missing is not None and not native:  # a native character stays readable as UTF-8
             missing.append(cl)
     return out
@@ -449,7 +450,7 @@ def clean_url(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
-    if not re.match(r"(?i)https?://\S+$", url):
+    if not re.match(r"(?i)https?://\S", url):
         return None
     if _URL_OK.fullmatch(url) and not _BAD_PCT.search(url):
         return url
