@@ -445,6 +445,9 @@ class _Response(Exception):
 class _Handler(BaseHTTPRequestHandler):
     server_fake: FakeZotero
     protocol_version = "HTTP/1.1"
+    # headers and body go out as two writes: without TCP_NODELAY every keep-alive request
+    # stalls ~40 ms on Nagle + delayed ACK
+    disable_nagle_algorithm = True
 
     def log_message(self, *args: Any) -> None:  # quiet
         pass
