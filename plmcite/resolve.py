@@ -159,7 +159,8 @@ class Claim:
             elif isinstance(ans, Missing):
                 out.notes.append(f"{label}: {ans.reason}")
             else:
-                ok, sim = match.link_agrees(e.title, [ans.title], self.weights)
+                # a paper being added has no list title yet: its identifier is all there is
+                ok, sim = match.link_agrees(e.title, [ans.title], self.weights) if e.title else (True, 1.0)
                 if ok:
                     self._accept(recs, ans)
                 else:
@@ -934,3 +935,19 @@ def resolve_list(doc, sources: Sources, *, previous: Catalog | None = None, sect
     summary.cache_hits = dict(sorted(http.cache_hits.items()))
     summary.failures = dict(sorted(http.failures.items()))
     return cat, summary, outcomes
+
+
+def lookup_identifier(ids: dict[str, str], config, *, offline: bool = False) -> Work | None:
+    """Resolve one paper by identifier (for ``plmcite add``): its merged work, or None.
+
+    Uses the same sources, cache and politeness as ``plmcite resolve``.
+    """
+    from .http import Cache, Http, HttpSettings, default_cache_dir
+
+    info = EntryInfo(section="", line=0, title="", ids=dict(ids))
+    with Http(HttpSettings.from_config(config), cache=Cache(default_cache_dir()), offline=offline) as http:
+        sources = Sources.from_config(config, http)
+        outcome = run_claims([info], sources, match.TitleWeights([]))[0]
+    if not outcome.ok:
+        return None
+    return merge(outcome.records)

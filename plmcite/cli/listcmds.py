@@ -180,7 +180,7 @@ def add_cmd(identifier, section, code, title, tag, list_path, dry_run):
     from ..ids import parse_identifier
     from ..listfile import ENCODING, ERRORS
 
-    ids = parse_identifier(identifier)
+    ids = given = parse_identifier(identifier)
     if not ids:
         raise click.UsageError(f"{identifier!r} is not an arXiv id, DOI, OpenReview id, Anthology id or paper URL")
     doc, snap = _load_doc(list_path)
@@ -200,7 +200,7 @@ def add_cmd(identifier, section, code, title, tag, list_path, dry_run):
     if not title:
         raise click.ClickException(
             f"no title known for {identifier}: pass --title (and --tag), or run `plmcite resolve` first")
-    line = build_line(ids, title, tag, code)
+    line = build_line(given, title, tag, code)  # the Paper link is what the user asked for
     try:
         text, at = insert_entry(doc, section, line)
     except AddError as e:
@@ -242,5 +242,7 @@ def _tag_for(work) -> str | None:
         return arxiv_tag(work.ids.get("arxiv", "")) if work.ids.get("arxiv") else None
     label = work.venue_short
     if work.year:
-        label = label.replace(str(work.year), "").strip()
+        label = " ".join(label.replace(str(work.year), "").split())
+    if label.startswith("Findings of "):  # the list writes "EMNLP Findings" style labels
+        label = label.removeprefix("Findings of ") + " Findings"
     return f"{work.year} {label}" if work.year else label
