@@ -63,18 +63,11 @@ def rule(id: str, severity: str, doc: str, needs_catalog: bool = False, fixable:
 def run(doc: ListDoc, catalog=None, select: Iterable[str] | None = None,
         ignore: Iterable[str] | None = None) -> list[Finding]:
     """Run every applicable rule; findings sorted by line, then rule id."""
-    if catalog is not None:
-        from . import lint_catalog  # noqa: F401  (registers the catalog rules)
-    else:
-        try:
-            from . import lint_catalog  # noqa: F401
-        except ImportError:
-            pass
     select = set(select or [])
     ignore = set(ignore or [])
     path = doc.path or "<list>"
     findings: list[Finding] = []
-    for r in RULES.values():
+    for r in all_rules():
         if select and r.id not in select or r.id in ignore:
             continue
         if r.needs_catalog and catalog is None:
@@ -87,6 +80,23 @@ def run(doc: ListDoc, catalog=None, select: Iterable[str] | None = None,
                 findings.append(Finding(path, line, r.id, r.severity, message))
     findings.sort(key=lambda f: (f.line, f.rule, f.message))
     return findings
+
+
+def all_rules() -> list[Rule]:
+    """Every rule, list and catalog ones, sorted by id."""
+    try:
+        from . import lint_catalog  # noqa: F401
+    except ImportError:
+        pass
+    return sorted(RULES.values(), key=lambda r: r.id)
+
+
+def rules_markdown() -> str:
+    """The rule table of docs/list-and-lint.md (a test keeps the doc in sync with the code)."""
+    rows = ["| rule | severity | fixed by `plmcite fix` | needs the catalog | why |", "|---|---|---|---|---|"]
+    for r in all_rules():
+        rows.append(f"| `{r.id}` | {r.severity} | {'yes' if r.fixable else ''} | {'yes' if r.needs_catalog else ''} | {r.doc} |")
+    return "\n".join(rows) + "\n"
 
 
 # --- helpers --------------------------------------------------------------------------------

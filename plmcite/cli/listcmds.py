@@ -95,24 +95,15 @@ def lint_cmd(list_path, fmt, select, ignore, use_catalog, show_rules):
     from .. import lint
 
     if show_rules:
-        try:
-            from .. import lint_catalog  # noqa: F401
-        except ImportError:
-            pass
-        for r in sorted(lint.RULES.values(), key=lambda r: r.id):
+        for r in lint.all_rules():
             extra = ", fixable" if r.fixable else ""
             extra += ", needs catalog" if r.needs_catalog else ""
             click.echo(f"{r.id} ({r.severity}{extra})\n    {r.doc}\n")
         return
-    unknown = [r for r in (*select, *ignore) if r not in lint.RULES]
+    known = {r.id for r in lint.all_rules()}
+    unknown = [r for r in (*select, *ignore) if r not in known]
     if unknown:
-        try:
-            from .. import lint_catalog  # noqa: F401
-        except ImportError:
-            pass
-        unknown = [r for r in unknown if r not in lint.RULES]
-        if unknown:
-            raise click.UsageError(f"unknown rule id(s): {', '.join(unknown)} (see `plmcite lint --rules`)")
+        raise click.UsageError(f"unknown rule id(s): {', '.join(unknown)} (see `plmcite lint --rules`)")
     doc, _ = _load_doc(list_path)
     findings = lint.run(doc, _maybe_catalog(use_catalog), select=select, ignore=ignore)
     if fmt == "json":
