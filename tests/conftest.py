@@ -17,3 +17,12 @@ def start_list(tmp_path) -> Path:
     p = tmp_path / "list.md"
     p.write_bytes(START.read_bytes())
     return p
+
+
+@pytest.fixture(autouse=True)
+def _no_real_network(monkeypatch, tmp_path_factory):
+    """No test may reach a real service or the user's cache: every service URL points at a
+    closed local port (connection refused at once) unless a test starts a fake and says so."""
+    for name in ("ARXIV", "CROSSREF", "DBLP", "OPENREVIEW", "ACL", "ZOTERO"):
+        monkeypatch.setenv(f"PLMCITE_{name}_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("PLMCITE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

@@ -176,6 +176,8 @@ def add_cmd(identifier, section, code, title, tag, list_path, dry_run):
         raise click.UsageError(f"{identifier!r} is not an arXiv id, DOI, OpenReview id, Anthology id or paper URL")
     doc, snap = _load_doc(list_path)
     existing = find_existing(doc, ids, title)
+    if tag is None and title is not None and "arxiv" in ids:
+        tag = arxiv_tag(ids["arxiv"])  # all a preprint's tag needs; no network
     if existing is None and (title is None or tag is None):
         meta = _lookup_metadata(ids)
         if meta is not None:
