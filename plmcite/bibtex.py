@@ -95,7 +95,8 @@ class Entry:
 
 def _brace_if_needed(part: str) -> str:
     """Brace a name part that BibTeX would otherwise split ("and", a comma) or read as "others"."""
-    if "," in part or re.search(r"(?i)(?:^|\s)and(?:\s|$)", part) or part.lower() == "others":
+    low = part.lower()
+    if "," in part or low == "others" or ("and" in low and re.search(r"(?:^|\s)and(?:\s|$)", low)):
         return "{" + part + "}"
     return part
 
@@ -117,13 +118,35 @@ def person(p: Person, ascii: bool = False, missing: list[str] | None = None,
     return f"{_brace_if_needed(family)}, {_brace_if_needed(given)}"
 
 
+#: an ASCII name part that is its own BibTeX: letters, digits, . ' - and single inner spaces
+_NAME_PLAIN = re.compile(r"[A-Za-z0-9.'\-]+(?: [A-Za-z0-9.'\-]+)*")
+
+
+def _plain_part(part: str) -> bool:
+    return (_NAME_PLAIN.fullmatch(part) is not None and "--" not in part and "''" not in part
+            and "nd" not in part and "thers" not in part)
+
+
 def names(people: Iterable[Person], ascii: bool = False, missing: list[str] | None = None,
           fragile: list[str] | None = None) -> str:
-    return " and ".join(n for n in (person(p, ascii, missing, fragile) for p in people) if n)
+    out = []
+    for p in people:
+        family, given = p.family, p.given
+        if given and _plain_part(family) and _plain_part(given):
+            out.append(f"{family}, {given}")  # the common case, without escaping anything
+            continue
+        n = person(p, ascii, missing, fragile)
+        if n:
+            out.append(n)
+    return " and ".join(out)
 
 
 _NAME_WORD = re.compile(r"[^\s~\-]+")
 _SAFE_INITIAL = re.compile(r"[^\W_]|\{\\(?:[`'^\"~=.]|[uvHcdbrk]\{|L\}|l\}|O\}|o\}|AE\}|ae\}|OE\}|oe\}|ss\}|i\}|j\})")
+
+
+#: a name word starting with anything but an ASCII letter or digit: worth a closer look
+_ODD_CANDIDATE = re.compile(r"(?:^|[\s~\-])[^A-Za-z0-9\s~\-]")
 
 
 def odd_initials(name_latex: str) -> list[str]:
@@ -180,7 +203,7 @@ def fields(work: Work, dialect: str = "bibtex", warnings: list[str] | None = Non
     if kind in ("conference", "workshop", "journal") and not container:
         warn(f"{work.key}: {kind} paper without a venue name; written as a {'preprint' if work.arxiv else 'misc'} entry")
         kind = "preprint" if work.arxiv else "other"
-    authorless = not any(latex.normalize(p.family + p.given) for p in work.authors)
+    authorless = not any(latex.normalize(p.family + p.given) for p in work.authors if p.family or p.given)
     if authorless and kind != "other":
         warn(f"{work.key}: no authors (add them to the overrides file)")
         if bib and kind != "preprint":
@@ -192,7 +215,7 @@ def fields(work: Work, dialect: str = "bibtex", warnings: list[str] | None = Non
     url_fields: set[str] = set()
 
     v["title"] = work.title
-    if not latex.normalize(work.title):
+    if not work.title.strip() and not latex.normalize(work.title):
         warn(f"{work.key}: no title")
     if authorless and bib:
         v["key"] = work.title
@@ -273,8 +296,10 @@ def fields(work: Work, dialect: str = "bibtex", warnings: list[str] | None = Non
             v["eprinttype"] = "arxiv"
             if work.arxiv_class:
                 v["eprintclass"] = work.arxiv_class
-    sections = sorted({s for s in work.sections if s}, key=section_sort_key)
-    if sections:
+    sections = work.sections
+    if len(sections) > 1:
+        sections = sorted({s for s in sections if s}, key=section_sort_key)
+    if sections and sections[0]:
         v["keywords"] = ", ".join(sections)
     out.url_fields = frozenset(url_fields)
     return out
@@ -293,21 +318,23 @@ def entry(work: Work, dialect: str = "bibtex", *, ascii: bool = False,
     f: dict[str, str] = {}
     if fl.authors:
         f["author"] = names(fl.authors, ascii, missing, fragile)
-        odd = odd_initials(f["author"].replace(" and ", " "))
+        odd = odd_initials(f["author"].replace(" and ", " ")) if _ODD_CANDIDATE.search(f["author"]) else []
         if odd and warnings is not None:
             warnings.append(f"{work.key}: name word(s) {', '.join(odd)} start with a symbol; "
                             f"biber cannot make initials of them (BibTeX can)")
+    plain = latex.is_plain
+    url_fields = fl.url_fields
     for name, value in fl.values.items():
-        if name == "title":
-            f[name] = latex.protect_title(value, ascii=ascii, missing=missing, fragile=fragile)
-        elif name in fl.url_fields:
-            f[name] = "\\url{" + value + "}"
-        elif name in VERBATIM:
+        if name in VERBATIM:
             f[name] = value
+        elif name == "title":
+            f[name] = latex.protect_title(value, ascii=ascii, missing=missing, fragile=fragile)
+        elif name in url_fields:
+            f[name] = "\\url{" + value + "}"
         elif name == "pages":
             f[name] = pages(value, esc)
         else:
-            f[name] = esc(value)
+            f[name] = value if plain(value) else esc(value)
 
     if warnings is not None:
         if missing:

@@ -208,7 +208,14 @@ def _join(pieces: list[str]) -> str:
 
 
 def _plain(text: str) -> bool:
-    return bool(_PLAIN.fullmatch(text)) and "--" not in text and "''" not in text and ",," not in text
+    """Text that is its own LaTeX: safe ASCII, no ligature pairs (normalised or not)."""
+    return (_PLAIN.fullmatch(text) is not None and "--" not in text and "''" not in text
+            and ",," not in text)
+
+
+def is_plain(text: str) -> bool:
+    """Whether ``text`` is already its own normalised LaTeX (plain ASCII, nothing to escape)."""
+    return _plain(text) and "  " not in text and text[:1] != " " and text[-1:] != " "
 
 
 def escape(text: str, *, ascii: bool = False, missing: list[str] | None = None,
@@ -218,6 +225,8 @@ def escape(text: str, *, ascii: bool = False, missing: list[str] | None = None,
     Characters without any LaTeX form are kept as they are and appended to ``missing``; accented
     letters pdflatex only reads as accent macros (ễ -> ``{\\~{\\^e}}``) go to ``fragile``.
     """
+    if _plain(text) and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text  # the common case, decided without normalising
     text = normalize(text)
     if _plain(text):
         return text
@@ -235,9 +244,10 @@ def _protected(word: str, t: Tables) -> tuple[int, int] | None:
         return (0, 1) if word.isupper() and word != "A" else None
     if word in t.protect_words:
         return (0, len(word))
-    if not any(c.isupper() for c in word[1:]):
+    rest = word[1:]
+    if rest == rest.lower():  # no capital (nor title-case letter) after the first letter
         return None
-    if len(word) > 2 and word[-1] == "s" and word[:-1].isupper():
+    if len(word) > 2 and word[-1] == "s" and word[:-1].isalpha() and word[:-1].isupper():
         return (0, len(word) - 1)
     return (0, len(word))
 
@@ -247,24 +257,29 @@ def title_segments(text: str) -> list[tuple[str, bool]]:
     text = normalize(text)
     t = tables()
     segs: list[tuple[str, bool]] = []
-
-    def add(part: str, protected: bool) -> None:
-        if not part:
-            return
-        if segs and segs[-1][1] == protected and not protected:
-            segs[-1] = (segs[-1][0] + part, False)
-        else:
-            segs.append((part, protected))
-
+    plain: list[str] = []  # unprotected text since the last protected run
+    pw = t.protect_words
     for i, token in enumerate(_WORD.split(text)):
-        span = _protected(token, t) if i % 2 and token else None
+        if not i % 2:
+            plain.append(token)
+            continue
+        # inline pre-check of _protected: most words keep no capital
+        if token not in pw and (token[1:] == token[1:].lower() if len(token) > 1 else
+                                (token == "A" or not token.isupper())):
+            plain.append(token)
+            continue
+        span = _protected(token, t)
         if span is None:
-            add(token, False)
-        else:
-            a, b = span
-            add(token[:a], False)
-            add(token[a:b], True)
-            add(token[b:], False)
+            plain.append(token)
+            continue
+        a, b = span
+        plain.append(token[:a])
+        if any(plain):
+            segs.append(("".join(plain), False))
+        segs.append((token[a:b], True))
+        plain = [token[b:]]
+    if any(plain):
+        segs.append(("".join(plain), False))
     return segs
 
 

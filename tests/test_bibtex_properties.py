@@ -136,3 +136,4 @@ def test_ascii_mode_writes_ascii_for_every_character_with_a_form(s):
     t = latex.tables()
     for c in leftover:
         assert c in missing or c in t.native or any(c in m for m in missing), (c, out)
+
