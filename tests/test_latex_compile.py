@@ -42,11 +42,17 @@ requires_tex = pytest.mark.skipif(
            "texlive-latex-recommended texlive-bibtex-extra biber)",
 )
 
-PREAMBLE = r"""\documentclass{article}
-\usepackage[T1]{fontenc}
-\usepackage{lmodern}
-\usepackage{url}
-"""
+def _has_sty(name: str) -> bool:
+    if not shutil.which("kpsewhich"):
+        return False
+    return bool(subprocess.run(["kpsewhich", name], capture_output=True, text=True).stdout.strip())
+
+
+# Latin Modern when installed (Debian's lmodern package); otherwise T1 with the EC fonts, which
+# TeX builds from METAFONT sources on first use (slower, same result)
+PREAMBLE = ("\\documentclass{article}\n\\usepackage[T1]{fontenc}\n"
+            + ("\\usepackage{lmodern}\n" if _has_sty("lmodern.sty") else "")
+            + "\\usepackage{url}\n")
 
 _LATEX_PROBLEM = re.compile(
     r"^(?:!.*|\S+\.tex:\d+: .*|.*\b(?:LaTeX|Package|Class)\b[^\n]*\bWarning\b.*|.*Missing character.*"
@@ -267,9 +273,7 @@ def test_accent_macros_of_non_native_letters_compile_with_bibtex(tmp_path):
 
 
 @requires_tex
-@pytest.mark.skipif(not shutil.which("kpsewhich") or not subprocess.run(
-    ["kpsewhich", "booktabs.sty"], capture_output=True, text=True).stdout.strip(),
-    reason="needs booktabs.sty (apt-get install texlive-latex-recommended)")
+@pytest.mark.skipif(not _has_sty("booktabs.sty"), reason="needs booktabs.sty (apt-get install texlive-latex-recommended)")
 def test_table_and_cite_compile(tmp_path):
     runner = CliRunner()
     table = runner.invoke(main, ["table", "--catalog", str(FIXTURE), "--command", "citep"], catch_exceptions=False)
