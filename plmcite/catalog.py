@@ -134,11 +134,13 @@ class Work:
         kw["authors"] = [Person.from_json(p) for p in d.get("authors", [])]
         kw["entries"] = [EntryRef(**e) for e in d.get("entries", [])]
         kw["provenance"] = {k: Provenance(**v) for k, v in d.get("provenance", {}).items()}
-        known = {f.name for f in fields(cls)}
-        unknown = set(kw) - known
+        unknown = set(kw) - _WORK_FIELDS
         if unknown:
             raise ValueError(f"work {d.get('key')!r}: unknown field(s) {', '.join(sorted(unknown))}")
         return cls(**kw)
+
+
+_WORK_FIELDS = frozenset(f.name for f in fields(Work))
 
 
 @dataclass

@@ -530,6 +530,28 @@ def _prov(rec: Record, suffix: str = "") -> Provenance:
     return Provenance(rec.source + suffix, rec.retrieved or "unknown")
 
 
+def _miscased(name: str) -> bool:
+    """A name word typed in lower case ("Wenhao yang"); particles such as "van" are fine."""
+    from .keys import default_rules
+
+    return any(w[:1].islower() and w.lower() not in default_rules().particles for w in name.split())
+
+
+def _better_cased(authors: list[Person], alternatives: list[list[Person]]) -> list[Person]:
+    """Keep the chosen author list, but take a name's capitalisation from another version of the
+    record when that version writes the same name properly ("yang" -> "Yang")."""
+    out = []
+    for person in authors:
+        if _miscased(person.family) or _miscased(person.given):
+            for alt in (p for lst in alternatives for p in lst):
+                if (alt.family.lower(), alt.given.lower()) == (person.family.lower(), person.given.lower()) \
+                        and not (_miscased(alt.family) or _miscased(alt.given)):
+                    person = alt
+                    break
+        out.append(person)
+    return out
+
+
 def merge(records: dict[str, Record]) -> Work:
     """One work from the records of its versions (published record wins, arXiv id kept)."""
     w = Work(key="", title="")
@@ -632,7 +654,7 @@ def merge(records: dict[str, Record]) -> Work:
     order += [r for r in (arx, records.get("dblp") if records.get("dblp") and records["dblp"].published else None, corr) if r]
     authors, arec = first("authors", order)
     if authors:
-        w.authors, p["authors"] = list(authors), _prov(arec)
+        w.authors, p["authors"] = _better_cased(list(authors), [r.authors for r in order if r.authors]), _prov(arec)
 
     # identifiers, each with its own provenance ("ids.doi")
     ids: dict[str, str] = {}

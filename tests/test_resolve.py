@@ -409,3 +409,12 @@ def test_merge_of_a_submission_that_was_not_accepted():
     w = merge({"openreview": note_record(note)})
     assert (w.title, w.kind, w.venue, w.year) == ("A Rejected Idea", "other", None, 2025)
     assert w.ids == {"openreview": "abcDEF1234"}
+
+
+def test_miscased_names_take_the_capitalisation_of_another_version():
+    from plmcite.catalog import Person
+    from plmcite.resolve import _better_cased
+
+    chosen = [Person("yang", "Wenhao"), Person("van der Berg", "Jan"), Person("li", "x")]
+    alternatives = [[Person("Yang", "Wenhao"), Person("Van Der Berg", "Jan")]]
+    assert _better_cased(chosen, alternatives) == [Person("Yang", "Wenhao"), Person("van der Berg", "Jan"), Person("li", "x")]
