@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from . import ids as idmod
 from .lint import normalize_title
-from .listfile import CANONICAL_LABELS, Entry, Line, ListDoc, entry_line, parse, parse_entry
+from .listfile import CANONICAL_LABELS, Entry, ListDoc, entry_line, parse, parse_entry
 
 
 @dataclass(frozen=True)

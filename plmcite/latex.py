@@ -363,6 +363,19 @@ def _accent_arg(s: str, i: int) -> tuple[str, int]:
     return "", i
 
 
+def _decode_accent(s: str, i: int, accent: str) -> tuple[str, int]:
+    """``\\'{e}`` -> "é"; a spacing accent with an empty argument (``\\c{}``) -> "¸"."""
+    t = tables()
+    arg, i = _accent_arg(s, i)
+    if arg:
+        return arg + t.reverse_accents[accent], i
+    form = "{\\" + accent + "{}}"
+    ch = next((k for k, v in t.chars.items() if v == form), None)
+    if ch is None:
+        raise DecodeError(f"unknown spacing accent \\{accent}{{}}")
+    return ch, i
+
+
 def _decode(s: str, i: int, in_accent: bool) -> tuple[str, int]:
     t = tables()
     out: list[str] = []
@@ -391,15 +404,8 @@ def _decode(s: str, i: int, in_accent: bool) -> tuple[str, int]:
                 word = m.group(0)
                 i = m.end()
                 if word in t.reverse_accents:
-                    arg, i = _accent_arg(s, i)
-                    if arg == "":  # a spacing accent: \c{} -> ¸
-                        form = "{\\" + word + "{}}"
-                        ch = next((k for k, v in t.chars.items() if v == form), None)
-                        if ch is None:
-                            raise DecodeError(f"unknown spacing accent \\{word}{{}}")
-                        out.append(ch)
-                    else:
-                        out.append(arg + t.reverse_accents[word])
+                    ch, i = _decode_accent(s, i, word)
+                    out.append(ch)
                 elif word in ("i", "j") and in_accent:
                     out.append(word)
                 elif word in t.reverse_words:
@@ -407,15 +413,8 @@ def _decode(s: str, i: int, in_accent: bool) -> tuple[str, int]:
                 else:
                     raise DecodeError(f"unknown command \\{word} in {s!r}")
             elif nxt in t.reverse_accents:
-                arg, i = _accent_arg(s, i + 2)
-                if arg == "":
-                    form = "{\\" + nxt + "{}}"
-                    ch = next((k for k, v in t.chars.items() if v == form), None)
-                    if ch is None:
-                        raise DecodeError(f"unknown spacing accent \\{nxt}{{}}")
-                    out.append(ch)
-                else:
-                    out.append(arg + t.reverse_accents[nxt])
+                ch, i = _decode_accent(s, i + 2, nxt)
+                out.append(ch)
             elif nxt in _CONTROL_SYMBOLS:
                 out.append(_CONTROL_SYMBOLS[nxt])
                 i += 2

@@ -19,7 +19,7 @@ import re
 import unicodedata
 from datetime import date
 from dataclasses import dataclass, field, fields
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..catalog import Person
 from ..http import Cache, FetchError, Http, namespace
@@ -140,6 +140,22 @@ class Source:
             self.http.cache.put(self._ns(kind), key, value, retrieved)
 
     # --- public interface -------------------------------------------------------------------
+
+    def _fetch_each(self, keys: list[str], get_one: Callable[[str], "Record | None"], missing: str) -> Lookup:
+        """Fetch one id per request (services without batch lookups): ``get_one`` returns the
+        record, None when the service says it has no such paper, or raises FetchError."""
+        out = Lookup()
+        for key in keys:
+            try:
+                rec = get_one(key)
+            except FetchError as e:
+                out.failed[key] = str(e)
+                continue
+            if rec is None:
+                out.missing[key] = missing
+            else:
+                out.found[key] = rec
+        return out
 
     def normalize_key(self, key: str) -> str:
         return key.strip()

@@ -22,18 +22,9 @@ class AclSource(Source):
     name = "acl"
 
     def _fetch(self, keys: list[str]) -> Lookup:
-        out = Lookup()
-        for aid in keys:
-            try:
-                rec = self.http.get(self.name, f"{self.base_url}/{aid}.bib", parse=lambda r, a=aid: parse_bib_answer(r, a))
-            except FetchError as e:
-                out.failed[aid] = str(e)
-                continue
-            if rec is None:
-                out.missing[aid] = "the ACL Anthology has no paper with this id"
-            else:
-                out.found[aid] = rec
-        return out
+        return self._fetch_each(
+            keys, lambda aid: self.http.get(self.name, f"{self.base_url}/{aid}.bib", parse=lambda r: parse_bib_answer(r, aid)),
+            "the ACL Anthology has no paper with this id")
 
 
 def volume_of(anthology_id: str) -> str:

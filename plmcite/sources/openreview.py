@@ -24,18 +24,10 @@ class OpenReviewSource(Source):
     name = "openreview"
 
     def _fetch(self, keys: list[str]) -> Lookup:
-        out = Lookup()
-        for forum in keys:
-            try:
-                rec = self.http.get(self.name, f"{self.base_url}/notes", {"id": forum}, parse=lambda r, f=forum: parse_note_answer(r, f))
-            except FetchError as e:
-                out.failed[forum] = str(e)
-                continue
-            if rec is None:
-                out.missing[forum] = "OpenReview has no note with this id"
-            else:
-                out.found[forum] = rec
-        return out
+        return self._fetch_each(
+            keys, lambda forum: self.http.get(self.name, f"{self.base_url}/notes", {"id": forum},
+                                              parse=lambda r: parse_note_answer(r, forum)),
+            "OpenReview has no note with this id")
 
     def _search(self, query: str) -> list[Record]:
         params = {"term": query, "type": "terms", "source": "forum", "limit": "10"}
