@@ -90,6 +90,12 @@ def _emit(text: str, output: str | None, what: str) -> None:
             sys.stdout.write(text)
 
 
+def _latex_command(ctx, param, value: str) -> str:
+    if not value.isalpha():
+        raise click.BadParameter("a LaTeX command name is letters only")
+    return value
+
+
 def _warn_all(warnings: list[str]) -> None:
     for w in warnings:
         echo_err(f"warning: {w}")
@@ -131,16 +137,23 @@ def export_cmd(sections, fmt, keys_only, ascii_only, output, catalog_path):
     _emit(text, output, f"{len(works)} entries")
 
 
+def _render_to_stdout(render, sections, catalog_path, **options) -> None:
+    """Select the sections' works, render them, print the text; warnings go to stderr."""
+    works = _select(_load(catalog_path), sections)
+    warnings: list[str] = []
+    text = render(works, warnings=warnings, **options)
+    _warn_all(warnings)
+    _emit(text, None, "")
+
+
 @click.command("cite")
 @section_option
-@click.option("--command", "command", default="cite", show_default=True,
+@click.option("--command", "command", default="cite", show_default=True, callback=_latex_command,
               help="Citation command: cite, citep, citet, nocite, parencite, ...")
 @catalog_option
 @paused_gc
 def cite_cmd(sections, command, catalog_path):
     """Print one \\cite{...} with every key of the sections."""
-    if not command.isalpha():
-        raise click.BadParameter("a LaTeX command name is letters only", param_hint="--command")
     cat = _load(catalog_path)
     works = _select(cat, sections)
     if works:
@@ -150,7 +163,8 @@ def cite_cmd(sections, command, catalog_path):
 @click.command("table")
 @section_option
 @ascii_option
-@click.option("--command", "command", default="cite", show_default=True, help="Citation command.")
+@click.option("--command", "command", default="cite", show_default=True, callback=_latex_command,
+              help="Citation command.")
 @catalog_option
 @paused_gc
 def table_cmd(sections, ascii_only, command, catalog_path):
@@ -160,14 +174,7 @@ def table_cmd(sections, ascii_only, command, catalog_path):
     """
     from ..latex import table
 
-    if not command.isalpha():
-        raise click.BadParameter("a LaTeX command name is letters only", param_hint="--command")
-    cat = _load(catalog_path)
-    works = _select(cat, sections)
-    warnings: list[str] = []
-    text = table(works, ascii=ascii_only, command=command, warnings=warnings)
-    _warn_all(warnings)
-    _emit(text, None, "")
+    _render_to_stdout(table, sections, catalog_path, ascii=ascii_only, command=command)
 
 
 @click.command("format")
@@ -182,12 +189,7 @@ def format_cmd(sections, style, backend, catalog_path):
     """Render a formatted reference list of the sections through pybtex."""
     from ..bibtex import reflist
 
-    cat = _load(catalog_path)
-    works = _select(cat, sections)
-    warnings: list[str] = []
-    text = reflist(works, style=style, backend=backend, warnings=warnings)
-    _warn_all(warnings)
-    _emit(text, None, "")
+    _render_to_stdout(reflist, sections, catalog_path, style=style, backend=backend)
 
 
 @click.command("bib")

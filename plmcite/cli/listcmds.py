@@ -21,6 +21,17 @@ def _load_doc(list_path: str | None):
     return parse(raw.decode(ENCODING, ERRORS), path), snap
 
 
+def _write_list(snap, text: str) -> None:
+    """Write the edited list atomically, unless someone changed it since it was read."""
+    from ..atomic import ConcurrentModificationError
+    from ..listfile import ENCODING, ERRORS
+
+    try:
+        snap.write(text.encode(ENCODING, ERRORS))
+    except ConcurrentModificationError as e:
+        raise click.ClickException(str(e)) from None
+
+
 def _entry_json(e) -> dict:
     tag = None
     if e.tag is not None:
@@ -128,9 +139,7 @@ def fix_cmd(list_path, dry_run):
     """Apply safe, mechanical fixes; every other line is left byte for byte."""
     import difflib
 
-    from ..atomic import ConcurrentModificationError
     from ..edit import apply_edits, plan_fixes
-    from ..listfile import ENCODING, ERRORS
 
     doc, snap = _load_doc(list_path)
     edits = plan_fixes(doc)
@@ -145,10 +154,7 @@ def fix_cmd(list_path, dry_run):
                                     f"a/{doc.path}", f"b/{doc.path}")
         click.echo("".join(diff), nl=False)
         return
-    try:
-        snap.write(new.encode(ENCODING, ERRORS))
-    except ConcurrentModificationError as e:
-        raise click.ClickException(str(e)) from None
+    _write_list(snap, new)
     echo_err(f"{doc.path}: {len(edits)} line(s) fixed")
 
 
@@ -166,10 +172,8 @@ def add_cmd(identifier, section, code, title, tag, list_path, dry_run):
     The entry goes to the right place in the section (newest first). A paper that is already in
     the list is refused, with the line where it is.
     """
-    from ..atomic import ConcurrentModificationError
     from ..edit import AddError, arxiv_tag, build_line, find_existing, insert_entry
     from ..ids import parse_identifier
-    from ..listfile import ENCODING, ERRORS
 
     ids = given = parse_identifier(identifier)
     if not ids:
@@ -201,10 +205,7 @@ def add_cmd(identifier, section, code, title, tag, list_path, dry_run):
     if dry_run:
         click.echo(line)
         return
-    try:
-        snap.write(text.encode(ENCODING, ERRORS))
-    except ConcurrentModificationError as e:
-        raise click.ClickException(str(e)) from None
+    _write_list(snap, text)
     echo_err(f"{doc.path}:{at}: added to section {section}")
 
 
