@@ -65,7 +65,7 @@ def _select(cat, sections: tuple[str, ...]):
     for s in sections:
         want = s.strip().rstrip(".")
         if not any(section_matches(k, want) for k in known):
-            listed = ", ".join(sorted(known, key=section_sort_key)) or "none"
+            listed = ", ".join(k for k in sorted(known, key=section_sort_key) if k) or "none"
             raise click.ClickException(f"no section {s!r} in the catalog (sections: {listed})")
     works = cat.select(sections or None)
     if not works:
