@@ -418,3 +418,25 @@ def test_miscased_names_take_the_capitalisation_of_another_version():
     chosen = [Person("yang", "Wenhao"), Person("van der Berg", "Jan"), Person("li", "x")]
     alternatives = [[Person("Yang", "Wenhao"), Person("Van Der Berg", "Jan")]]
     assert _better_cased(chosen, alternatives) == [Person("Yang", "Wenhao"), Person("van der Berg", "Jan"), Person("li", "x")]
+
+
+def test_later_list_unknown_papers_stay_unresolved_never_matched_wrong(net, tmp_path):
+    """The newest list version is mostly papers the services here do not know: each of those must
+    come out unresolved with a reason (a near-miss title is never taken), and every entry that
+    does resolve must be the paper its own link names."""
+    latest = parse_file(FIXTURES / "upstream" / "README.2026-06-15.5349481.md")
+    cat, summary, outcomes = resolve_list(latest, make_sources(net, tmp_path / "c"))
+    known_arxiv = {p["arxiv"]["id"] for p in PAPERS if p["arxiv"]}
+    for o in outcomes:
+        aid = o.entry.ids.get("arxiv")
+        if o.ok:
+            w = merge(o.records)
+            if aid in known_arxiv:
+                assert w.ids.get("arxiv") == aid, (o.entry.title, w.ids)
+            else:  # a renamed or mistyped link: the title must then be the work's
+                assert aid is None or o.entry.title.split(":")[0] in (w.title + " " + " ".join(
+                    r.title for r in o.records.values())), (o.entry.title, w.title)
+        elif aid is not None:
+            assert aid not in known_arxiv, (o.entry.title, o.unresolved)
+            assert "no confident title match" in o.unresolved or "no title match" in o.unresolved, o.unresolved
+    assert len(cat.unresolved) >= 50 and len(cat.works) >= 50
