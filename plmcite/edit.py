@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from . import ids as idmod
 from .lint import normalize_title
-from .listfile import CANONICAL_LABELS, Entry, ListDoc, entry_line, parse, parse_entry
+from .listfile import CANONICAL_LABELS, Entry, ListDoc, entry_line, parse, parse_entry, parse_tag
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,9 @@ _EMPTY_TAIL = re.compile(r",[ \t]*\)([ \t]*)$")
 _LABEL = re.compile(r"\[([A-Za-z]+)\]\(")
 
 
-def _fix_entry_text(e: Entry) -> tuple[str, list[str]]:
-    text, reasons = e.raw, []
+def _fix_markup(text: str) -> tuple[str, list[str]]:
+    """The mechanical repairs of one entry line (markup only, never content)."""
+    reasons = []
     new = _NESTED.sub(r"[\1](\2)", text)
     if new != text:
         reasons.append("flatten doubled link syntax")
@@ -55,24 +56,68 @@ def _fix_entry_text(e: Entry) -> tuple[str, list[str]]:
     return text, reasons
 
 
-def _same_entry(a: Entry, b: Entry) -> bool:
-    """A fix may change markup only: tag, title and link targets must stay what they were."""
+def _same_entry(a: Entry, b: Entry, tag: object = None) -> bool:
+    """A fix may change markup only: tag (unless retagged to ``tag``), title and link targets
+    must stay what they were."""
     return (
-        a.tag == b.tag
+        (b.tag == a.tag if tag is None else b.tag == tag)
         and a.title == b.title
         and [l.url for l in a.links] == [l.url for l in b.links]
         and [l.label.lower() for l in a.links] == [l.label.lower() for l in b.links]
     )
 
 
-def plan_fixes(doc: ListDoc) -> list[Edit]:
+def retag_plan(doc: ListDoc, catalog) -> dict[int, tuple[str, str]]:
+    """Tags the catalog shows to be wrong, by line: ``{line: (new tag text, reason)}``.
+
+    A published paper gets its venue tag (``2024 Arxiv-2410`` -> ``2025 WWW``; ``2024 EMNLP`` ->
+    ``2024 EMNLP Findings``; a wrong year); a preprint whose ``Arxiv-YYMM`` tag contradicts the
+    arXiv id of its own paper link gets the id's month. Only the text inside the tag brackets
+    changes, so the bracket style the author chose stays.
+    """
+    from .lint_catalog import pairs, suggested_tag
+    from .venues import tag_matches
+
+    out: dict[int, tuple[str, str]] = {}
+    for e, w in pairs(doc, catalog):
+        tag = e.tag
+        if tag is None:
+            continue
+        new = None
+        if w.published and w.year:
+            if tag.is_arxiv or tag.year != w.year or not tag_matches(tag.venue or "", w.venue, w.venue_short):
+                new = suggested_tag(w)
+        elif tag.is_arxiv and e.ids.get("arxiv"):
+            new = arxiv_tag(e.ids["arxiv"])
+        if new and new != tag.raw:
+            why = f"published as {w.venue_short}" if w.published else f"arXiv {e.ids.get('arxiv')}"
+            out[e.line] = (new, f"retag {tag.raw!r} -> {new!r} ({why})")
+    return out
+
+
+def plan_fixes(doc: ListDoc, catalog=None) -> list[Edit]:
+    """Mechanical fixes; with a catalog, also the tags it shows to be stale or wrong."""
+    from .listfile import _TAG
+
+    retag = retag_plan(doc, catalog) if catalog is not None else {}
     edits: list[Edit] = []
     for e in doc.entries:
-        text, reasons = _fix_entry_text(e)
+        text, reasons = e.raw, []
+        new_tag = None
+        if e.line in retag:
+            raw_tag, why = retag[e.line]
+            at = len(e.bullet)
+            m = _TAG.match(text[at:])  # the pattern is anchored: match the text after the bullet
+            if m:
+                text = text[:at + m.start(2)] + raw_tag + text[at + m.end(2):]
+                new_tag = parse_tag(raw_tag, escaped=e.tag.escaped)
+                reasons.append(why)
+        text, more = _fix_markup(text)
+        reasons += more
         if not reasons:
             continue
         fixed = parse_entry(text, e.line, e.section)
-        if fixed is None or not _same_entry(e, fixed):
+        if fixed is None or not _same_entry(e, fixed, new_tag):
             continue  # not mechanical after all: leave it to a human
         edits.append(Edit(e.line, e.raw, text, "; ".join(reasons)))
     for no, line in enumerate(doc.lines, start=1):
@@ -115,8 +160,6 @@ def find_existing(doc: ListDoc, ids: dict[str, str], title: str | None) -> Entry
 
 
 def _sort_key(tag_raw: str | None) -> tuple[int, int]:
-    from .listfile import parse_tag
-
     if not tag_raw:
         return (0, 0)
     tag = parse_tag(tag_raw)

@@ -26,7 +26,7 @@ def _works_by_entry(catalog) -> dict[tuple[str, str], object]:
     return out
 
 
-def _pairs(doc, catalog) -> Iterator[tuple[Entry, object]]:
+def pairs(doc, catalog) -> Iterator[tuple[Entry, object]]:
     index = _works_by_entry(catalog)
     for e in doc.entries:
         w = index.get((e.section, e.title))
@@ -34,16 +34,23 @@ def _pairs(doc, catalog) -> Iterator[tuple[Entry, object]]:
             yield e, w
 
 
-def _suggested_tag(work) -> str:
-    """The tag the list's convention gives this work: the venue table's first tag label (or the
-    venue's short name without the year) after the year, e.g. ``[2025 ACL Findings]``."""
+def suggested_tag(work) -> str | None:
+    """The tag text the list's convention gives a published work: the year, then the venue
+    table's first tag label (or the venue's short name without the year), e.g.
+    ``2025 ACL Findings``. None when the work has no venue to name."""
     from .venues import by_id
 
     v = by_id(work.venue) if work.venue else None
     label = v.tags[0] if v is not None and v.tags else None
     if label is None:
-        label = " ".join((work.venue_short or "").replace(str(work.year or ""), " ").split()) or "?"
-    return f"[{work.year} {label}]" if work.year else f"[{label}]"
+        label = " ".join((work.venue_short or "").replace(str(work.year or ""), " ").split()) or None
+    if label is None:
+        return None
+    return f"{work.year} {label}" if work.year else label
+
+
+def _suggested_tag(work) -> str:
+    return f"[{suggested_tag(work) or '?'}]"
 
 
 @rule("stale-arxiv-tag", "warning", needs_catalog=True, doc=(
@@ -51,7 +58,7 @@ def _suggested_tag(work) -> str:
     "peer-reviewed version). A survey should cite and tag the published version; the arXiv id "
     "stays attached to the work in the catalog."))
 def _stale_arxiv(doc, catalog):
-    for e, w in _pairs(doc, catalog):
+    for e, w in pairs(doc, catalog):
         if e.tag is not None and e.tag.is_arxiv and w.published:
             yield e.line, f"tagged {e.tag.raw!r} but published as {w.venue_short}; tag it {_suggested_tag(w)}"
 
@@ -63,7 +70,7 @@ def _stale_arxiv(doc, catalog):
 def _tag_venue(doc, catalog):
     from .venues import tag_matches
 
-    for e, w in _pairs(doc, catalog):
+    for e, w in pairs(doc, catalog):
         tag = e.tag
         if tag is None or not tag.venue or tag.is_arxiv:
             continue
@@ -80,7 +87,7 @@ def _tag_venue(doc, catalog):
     "year of the first arXiv version for a preprint. Tables sorted by year then misplace the "
     "paper. (An `Arxiv-YYMM` tag that contradicts the link's arXiv id is `tag-arxiv-mismatch`.)"))
 def _tag_year(doc, catalog):
-    for e, w in _pairs(doc, catalog):
+    for e, w in pairs(doc, catalog):
         tag = e.tag
         if tag is None or tag.year is None or w.year is None:
             continue
@@ -98,7 +105,7 @@ def _tag_year(doc, catalog):
     "one) beyond case and punctuation: an older arXiv title, a typo, run-together words. "
     "Readers search for the official title."))
 def _title_differs(doc, catalog):
-    for e, w in _pairs(doc, catalog):
+    for e, w in pairs(doc, catalog):
         if w.title and normalize_title(e.title) != normalize_title(w.title):
             yield e.line, f"official title: {w.title!r}"
 
@@ -108,7 +115,7 @@ def _title_differs(doc, catalog):
     "nothing (the service does not know it), or at a version the catalog does not recognise. The "
     "resolver then matched the entry by its title; fix the link."))
 def _link_other(doc, catalog):
-    for e, w in _pairs(doc, catalog):
+    for e, w in pairs(doc, catalog):
         for kind in _CHECKED_IDS:
             value = e.ids.get(kind)
             if not value:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -108,3 +109,34 @@ def test_add_refuses_duplicates_and_says_where(start_list):
 def test_add_unknown_section(start_list):
     res = CliRunner().invoke(main, ["add", "2505.01234", "--section", "9.9", "--list", str(start_list), "--title", "T"])
     assert res.exit_code == 1 and "no section '9.9'" in res.output
+
+
+CATALOG = Path(__file__).resolve().parent.parent / "refs" / "catalog.json"
+
+
+def test_fix_tags_corrects_stale_tags_from_the_catalog(start_list):
+    before = start_list.read_text()
+    res = CliRunner().invoke(main, ["fix", "--tags", "--list", str(start_list), "--catalog", str(CATALOG)])
+    assert res.exit_code == 0, res.output
+    after = start_list.read_text()
+    lines = after.splitlines()
+    # published papers get their venue tag, in the author's bracket style
+    assert lines[138].startswith("+ **\\[2025 WWW\\]** Large Language Models Empowered Personalized Web Agents.")
+    assert lines[90].startswith("+ **\\[2024 EMNLP Findings\\]** Conditioned Language Policy")
+    # a preprint whose Arxiv-YYMM contradicts its own link gets the link's month
+    assert lines[172].startswith("+ **\\[2024 Arxiv-2401\\]** Unims-rag")
+    # a preprint with a venue tag and no published version found is left for a human
+    assert lines[186] == before.splitlines()[186]
+    # nothing but tags and mechanical markup changed: titles and links are the same
+    old, new = parse(before), parse(after)
+    assert [(e.title, [l.url for l in e.links]) for e in old.entries] == [(e.title, [l.url for l in e.links]) for e in new.entries]
+    # and the catalog lint rules about tags are satisfied
+    from plmcite.catalog import load
+
+    stale = [f for f in lint.run(new, load(CATALOG)) if f.rule in ("stale-arxiv-tag", "tag-arxiv-mismatch")]
+    assert stale == []
+
+
+def test_fix_tags_needs_a_catalog(start_list, tmp_path):
+    res = CliRunner().invoke(main, ["fix", "--tags", "--list", str(start_list), "--catalog", str(tmp_path / "none.json")])
+    assert res.exit_code == 1 and "needs the catalog" in res.output

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
 
-from .common import echo_err, get_config, list_option, resolve_list_path
+from .common import catalog_option, echo_err, get_config, list_option, resolve_list_path
 
 
 def _load_doc(list_path: str | None):
@@ -75,16 +76,17 @@ def parse_cmd(list_path, as_json):
     echo_err(f"{doc.path}: {len(doc.entries)} entries in {len(doc.sections)} sections")
 
 
-def _maybe_catalog(use_catalog: bool):
+def _maybe_catalog(use_catalog: bool, catalog_path: str | None = None):
     if not use_catalog:
         return None
     cfg = get_config()
-    if not cfg.catalog_path.exists():
+    path = catalog_path or cfg.catalog_path
+    if not os.path.exists(path):
         return None
     from ..catalog import CatalogError, load
 
     try:
-        return load(cfg.catalog_path, cfg.overrides_path)
+        return load(path, cfg.overrides_path)
     except CatalogError as e:
         echo_err(f"warning: {e}; catalog rules skipped")
         return None
@@ -97,8 +99,10 @@ def _maybe_catalog(use_catalog: bool):
 @click.option("--ignore", multiple=True, help="Skip these rule ids (repeatable).")
 @click.option("--catalog/--no-catalog", "use_catalog", default=True,
               help="Also run the rules that need resolved metadata, when a catalog exists.")
+@click.option("--catalog-file", "catalog_path", type=click.Path(dir_okay=False), default=None,
+              help="Catalog file (default: [catalog] path in plmcite.toml).")
 @click.option("--rules", "show_rules", is_flag=True, help="List the rules with their rationale and exit.")
-def lint_cmd(list_path, fmt, select, ignore, use_catalog, show_rules):
+def lint_cmd(list_path, fmt, select, ignore, use_catalog, catalog_path, show_rules):
     """Check the list; exit 1 when any error-level finding exists.
 
     Findings are printed as `file:line: rule-id: message`.
@@ -116,7 +120,7 @@ def lint_cmd(list_path, fmt, select, ignore, use_catalog, show_rules):
     if unknown:
         raise click.UsageError(f"unknown rule id(s): {', '.join(unknown)} (see `plmcite lint --rules`)")
     doc, _ = _load_doc(list_path)
-    findings = lint.run(doc, _maybe_catalog(use_catalog), select=select, ignore=ignore)
+    findings = lint.run(doc, _maybe_catalog(use_catalog, catalog_path), select=select, ignore=ignore)
     if fmt == "json":
         click.echo(json.dumps({"findings": [f.to_json() for f in findings]}, ensure_ascii=False, indent=1))
     elif fmt == "github":
@@ -134,15 +138,23 @@ def lint_cmd(list_path, fmt, select, ignore, use_catalog, show_rules):
 
 @click.command("fix")
 @list_option
+@click.option("--tags", is_flag=True,
+              help="Also correct tags the catalog shows to be stale or wrong (Arxiv tag of a published paper, wrong venue or year).")
+@catalog_option
 @click.option("--dry-run", is_flag=True, help="Show the diff, write nothing.")
-def fix_cmd(list_path, dry_run):
+def fix_cmd(list_path, tags, catalog_path, dry_run):
     """Apply safe, mechanical fixes; every other line is left byte for byte."""
     import difflib
 
     from ..edit import apply_edits, plan_fixes
 
+    catalog = None
+    if tags:
+        catalog = _maybe_catalog(True, catalog_path)
+        if catalog is None:
+            raise click.ClickException("--tags needs the catalog: run `plmcite resolve` first")
     doc, snap = _load_doc(list_path)
-    edits = plan_fixes(doc)
+    edits = plan_fixes(doc, catalog)
     if not edits:
         echo_err(f"{doc.path}: nothing to fix")
         return
@@ -231,12 +243,10 @@ def _lookup_metadata(ids: dict[str, str]) -> dict | None:
 
 def _tag_for(work) -> str | None:
     from ..edit import arxiv_tag
+    from ..lint_catalog import suggested_tag
 
-    if work.kind == "preprint" or not work.venue_short:
-        return arxiv_tag(work.ids.get("arxiv", "")) if work.ids.get("arxiv") else None
-    label = work.venue_short
-    if work.year:
-        label = " ".join(label.replace(str(work.year), "").split())
-    if label.startswith("Findings of "):  # the list writes "EMNLP Findings" style labels
-        label = label.removeprefix("Findings of ") + " Findings"
-    return f"{work.year} {label}" if work.year else label
+    if work.published:
+        tag = suggested_tag(work)
+        if tag:
+            return tag
+    return arxiv_tag(work.ids["arxiv"]) if work.ids.get("arxiv") else None
