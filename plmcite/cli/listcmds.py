@@ -97,12 +97,11 @@ def _maybe_catalog(use_catalog: bool, catalog_path: str | None = None):
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
 @click.option("--select", multiple=True, help="Only these rule ids (repeatable).")
 @click.option("--ignore", multiple=True, help="Skip these rule ids (repeatable).")
-@click.option("--catalog/--no-catalog", "use_catalog", default=True,
-              help="Also run the rules that need resolved metadata, when a catalog exists.")
-@click.option("--catalog-file", "catalog_path", type=click.Path(dir_okay=False), default=None,
-              help="Catalog file (default: [catalog] path in plmcite.toml).")
+@catalog_option
+@click.option("--no-catalog", is_flag=True,
+              help="Skip the rules that need resolved metadata (they run when a catalog exists).")
 @click.option("--rules", "show_rules", is_flag=True, help="List the rules with their rationale and exit.")
-def lint_cmd(list_path, fmt, select, ignore, use_catalog, catalog_path, show_rules):
+def lint_cmd(list_path, fmt, select, ignore, catalog_path, no_catalog, show_rules):
     """Check the list; exit 1 when any error-level finding exists.
 
     Findings are printed as `file:line: rule-id: message`.
@@ -120,7 +119,7 @@ def lint_cmd(list_path, fmt, select, ignore, use_catalog, catalog_path, show_rul
     if unknown:
         raise click.UsageError(f"unknown rule id(s): {', '.join(unknown)} (see `plmcite lint --rules`)")
     doc, _ = _load_doc(list_path)
-    findings = lint.run(doc, _maybe_catalog(use_catalog, catalog_path), select=select, ignore=ignore)
+    findings = lint.run(doc, _maybe_catalog(not no_catalog, catalog_path), select=select, ignore=ignore)
     if fmt == "json":
         click.echo(json.dumps({"findings": [f.to_json() for f in findings]}, ensure_ascii=False, indent=1))
     elif fmt == "github":
