@@ -26,9 +26,6 @@ FORMAT = "plmcite-catalog/1"
 #: kinds of work, the renderers map each to an entry / item type
 KINDS = ("conference", "workshop", "journal", "preprint", "other")
 
-#: identifier names in ``Work.ids``
-ID_NAMES = ("doi", "arxiv", "openreview", "acl", "dblp", "pmlr", "url")
-
 
 @dataclass
 class Person:
@@ -43,10 +40,6 @@ class Person:
     @classmethod
     def from_json(cls, d: dict[str, str]) -> "Person":
         return cls(family=d["family"], given=d.get("given", ""))
-
-    @property
-    def display(self) -> str:
-        return f"{self.given} {self.family}".strip()
 
 
 @dataclass

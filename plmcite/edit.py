@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 
 from . import ids as idmod
-from .lint import normalize_title
-from .listfile import CANONICAL_LABELS, Entry, ListDoc, entry_line, parse, parse_entry, parse_tag
+from .match import normalize_title
+from .listfile import CANONICAL_LABELS, Entry, ListDoc, entry_line, parse_entry, parse_tag
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,3 @@ def _paper_link(kind: str, value: str) -> str:
 def arxiv_tag(arxiv_id: str) -> str | None:
     m = re.match(r"^(\d{2})(\d{2})\.\d{4,5}$", arxiv_id)
     return f"20{m.group(1)} Arxiv-{m.group(1)}{m.group(2)}" if m else None
-
-
-def reparse(text: str, path: str | None) -> ListDoc:
-    return parse(text, path)

@@ -22,7 +22,6 @@ _ARXIV_BARE = re.compile(rf"^(?:arxiv:)?({ARXIV_NEW}|{ARXIV_OLD})(v\d+)?$", re.I
 _ARXIV_DOI = re.compile(rf"^10\.48550/arxiv\.({ARXIV_NEW}|{ARXIV_OLD})$", re.I)
 _HF_PAPER = re.compile(rf"^https?://huggingface\.co/papers/({ARXIV_NEW})/?$", re.I)
 
-DOI_RE = re.compile(r"10\.\d{4,9}/[^\s\"<>#?]+", re.I)
 _DOI_HOSTS = re.compile(
     r"^https?://(?:dx\.)?(?:doi\.org|doi\.acm\.org)/(10\.\d{4,9}/.+)$"
     r"|^https?://(?:dl|dlnext)\.acm\.org/doi/(?:pdf/|abs/|full/|epdf/|fullHtml/|proceedings/)?(10\.\d{4,9}/[^?#]+)"
@@ -69,11 +68,6 @@ def arxiv_id(url: str) -> str | None:
         if m:
             return m.group(1)
     return None
-
-
-def arxiv_version(url: str) -> str | None:
-    m = _ARXIV_URL.match(url.strip()) or _ARXIV_BARE.match(url.strip())
-    return m.group(2) if m and m.group(2) else None
 
 
 def doi_of(url: str) -> str | None:

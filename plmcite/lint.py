@@ -12,13 +12,13 @@ Severities: ``error`` (the list is wrong; ``lint`` exits 1), ``warning`` (probab
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Callable, Iterable
 
 from .listfile import Entry, ListDoc
+from .match import normalize_title
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -100,18 +100,6 @@ def rules_markdown() -> str:
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def normalize_title(title: str) -> str:
-    """Case-, accent-, markup- and punctuation-blind form of a title, for comparisons."""
-    if title.isascii():
-        t = title.lower()
-    else:
-        t = unicodedata.normalize("NFKD", title)
-        t = "".join(c for c in t if not unicodedata.combining(c)).lower()
-    t = re.sub(r"\$[^$]*\$", lambda m: m.group(0).strip("$"), t)
-    t = re.sub(r"[^0-9a-z\u0370-\u03ff\u4e00-\u9fff]+", " ", t)
-    return " ".join(t.split())
 
 
 def _where(e: Entry) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .lint import normalize_title, rule
+from .lint import rule
+from .match import normalize_title
 from .listfile import Entry
 
 #: identifier kinds a link can carry that the catalog records too

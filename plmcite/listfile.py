@@ -116,10 +116,6 @@ class Entry:
                 return l.url
         return None
 
-    def render(self) -> str:
-        """The canonical form of this entry (what ``fix`` writes, what ``add`` inserts)."""
-        return render_entry(self.bullet, self.tag, self.title, self.links, self.raw)
-
 
 @dataclass
 class Section:
@@ -346,7 +342,7 @@ def render_links(links: list[Link]) -> str:
     return "(" + ", ".join(f"[{l.label}]({l.url})" for l in links) + ")"
 
 
-def render_entry(bullet: str, tag: Tag | None, title: str, links: list[Link], raw: str = "") -> str:
+def render_entry(bullet: str, tag: Tag | None, title: str, links: list[Link]) -> str:
     """Canonical markup: ``+ **\\[2025 ICLR\\]** Title. ([Paper](url), [Code](url))``.
 
     Keeps what the author chose where the template allows a choice (bullet, tag spelling and

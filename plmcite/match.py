@@ -19,7 +19,19 @@ from difflib import SequenceMatcher
 from typing import Iterable, Sequence
 
 from .catalog import Person
-from .lint import normalize_title
+from .keys import ascii_lower
+
+def normalize_title(title: str) -> str:
+    """Case-, accent-, markup- and punctuation-blind form of a title, for comparisons."""
+    if title.isascii():
+        t = title.lower()
+    else:
+        t = unicodedata.normalize("NFKD", title)
+        t = "".join(c for c in t if not unicodedata.combining(c)).lower()
+    t = re.sub(r"\$[^$]*\$", lambda m: m.group(0).strip("$"), t)
+    t = re.sub(r"[^0-9a-z\u0370-\u03ff\u4e00-\u9fff]+", " ", t)
+    return " ".join(t.split())
+
 
 #: confidence needed to accept a record found by title search
 SEARCH_THRESHOLD = 0.90
@@ -132,9 +144,7 @@ def link_agrees(entry_title: str, record_titles: Iterable[str], weights: "TitleW
 
 
 def _family_key(p: Person) -> str:
-    t = unicodedata.normalize("NFKD", p.family)
-    t = "".join(c for c in t if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z]", "", t)
+    return re.sub(r"[^a-z]", "", ascii_lower(p.family))  # digits go too: DBLP's "Wang 0001"
 
 
 def author_agreement(a: Sequence[Person], b: Sequence[Person]) -> float | None:
@@ -154,9 +164,6 @@ class Score:
     authors: float | None
     year_gap: int | None
     why: str
-
-    def accept(self, threshold: float) -> bool:
-        return self.confidence >= threshold
 
 
 def score(

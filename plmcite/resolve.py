@@ -499,14 +499,13 @@ def run_claims(entries: Sequence[EntryInfo], sources: Sources, weights: match.Ti
     claims = [Claim(e, weights) for e in entries]
     outcomes: list[Outcome | None] = [None] * len(claims)
     for _ in range(max_rounds):
-        pending = 0
         for i, c in enumerate(claims):
             if outcomes[i] is not None:
                 continue
             try:
                 outcomes[i] = c.run(k)
             except Pending:
-                pending += 1
+                pass  # its needs are registered; answered next round
         if progress:
             progress(sum(o is not None for o in outcomes), len(claims))
         needs = k.take_needs()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import sys
 
 import click
@@ -58,19 +57,3 @@ def echo_err(message: str) -> None:
 def is_tty(stream=None) -> bool:
     stream = stream or sys.stderr
     return hasattr(stream, "isatty") and stream.isatty()
-
-
-def user_errors(*exc_types):
-    """Turn expected errors (bad file, bad catalog) into one clear line and exit code 1."""
-
-    def deco(fn):
-        @functools.wraps(fn)
-        def wrapper(*a, **kw):
-            try:
-                return fn(*a, **kw)
-            except exc_types as e:
-                raise click.ClickException(str(e)) from None
-
-        return wrapper
-
-    return deco

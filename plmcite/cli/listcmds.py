@@ -223,10 +223,8 @@ def add_cmd(identifier, section, code, title, tag, list_path, dry_run):
 def _lookup_metadata(ids: dict[str, str]) -> dict | None:
     """Title, tag and identifiers for a new paper: the catalog first, then the resolver."""
     cfg = get_config()
-    if cfg.catalog_path.exists():
-        from ..catalog import load
-
-        cat = load(cfg.catalog_path)
+    cat = _maybe_catalog(True)
+    if cat is not None:
         for w in cat.works:
             if any(w.ids.get(k, "").lower() == v.lower() for k, v in ids.items()):
                 return {"title": w.title, "tag": _tag_for(w), "ids": w.ids}

@@ -85,9 +85,6 @@ class SyncState:
     collections: dict[str, CollectionState] = field(default_factory=dict)  # section key ("*" root) -> collection
     path: Path | None = None
 
-    def by_zkey(self) -> dict[str, str]:
-        return {it.zkey: k for k, it in self.items.items()}
-
     def to_json(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
