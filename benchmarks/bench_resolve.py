@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from plmcite.catalog import Catalog  # noqa: E402
+from plmcite.model import Catalog  # noqa: E402
 from plmcite.http import DEFAULT_MIN_INTERVAL, Cache, Http, HttpSettings  # noqa: E402
 from plmcite.listfile import parse_file  # noqa: E402
 from plmcite.resolve import Sources, resolve_list  # noqa: E402

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from plmcite.catalog import Catalog, Person, Work  # noqa: E402
+from plmcite.model import Catalog, Person, Work  # noqa: E402
 from plmcite.testing.zotero_fake import FakeZotero  # noqa: E402
 from plmcite.zotero import state as state_mod  # noqa: E402
 from plmcite.zotero.plan import Options  # noqa: E402

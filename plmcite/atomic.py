@@ -16,8 +16,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import PlmciteError
 
-class ConcurrentModificationError(RuntimeError):
+
+class ConcurrentModificationError(PlmciteError):
     """The file changed on disk after plmcite read it; writing would lose those changes."""
 
 

@@ -23,7 +23,8 @@ from functools import lru_cache
 from typing import Iterable
 
 from . import latex
-from .catalog import Person, Work, section_sort_key
+from .model import Person, Work, section_sort_key
+from .names import split_von
 
 DIALECTS = ("bibtex", "biblatex")
 
@@ -408,11 +409,8 @@ def reflist(works: Iterable[Work], *, style: str = "plain", backend: str = "text
     def make_person(p: Person) -> PybtexPerson:
         if not p.given:
             return PybtexPerson(last=tex(p.family))
-        family = latex.normalize(p.family).split(" ")
-        particles = []
-        while len(family) > 1 and family[0][:1].islower():
-            particles.append(family.pop(0))
-        return PybtexPerson(first=tex(p.given), prelast=tex(" ".join(particles)), last=tex(" ".join(family)))
+        von, last = split_von(latex.normalize(p.family))
+        return PybtexPerson(first=tex(p.given), prelast=tex(von), last=tex(last))
 
     months = {v: k for k, v in rules().months.items()}
     month_names = ["January", "February", "March", "April", "May", "June", "July", "August",

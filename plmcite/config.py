@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import PlmciteError
+
 CONFIG_NAME = "plmcite.toml"
 
 DEFAULT_URLS = {
@@ -26,8 +28,8 @@ DEFAULT_URLS = {
 }
 
 
-class ConfigError(Exception):
-    pass
+class ConfigError(PlmciteError):
+    """plmcite.toml cannot be read; the message names the file."""
 
 
 @dataclass

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from .catalog import Person, Work, section_sort_key
+from .model import Person, Work, section_sort_key
 
 TYPES = {
     "conference": "paper-conference",

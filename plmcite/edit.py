@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from . import ids as idmod
 from .match import normalize_title
-from .listfile import CANONICAL_LABELS, Entry, ListDoc, entry_line, parse_entry, parse_tag
+from .errors import InputError
+from .listfile import CANONICAL_LABELS, Entry, ListDoc, entry_line, parse_entry, parse_tag, with_tag_text
 
 
 @dataclass(frozen=True)
@@ -67,37 +68,9 @@ def _same_entry(a: Entry, b: Entry, tag: object = None) -> bool:
     )
 
 
-def retag_plan(doc: ListDoc, catalog) -> dict[int, tuple[str, str]]:
-    """Tags the catalog shows to be wrong, by line: ``{line: (new tag text, reason)}``.
-
-    A published paper gets its venue tag (``2024 Arxiv-2410`` -> ``2025 WWW``; ``2024 EMNLP`` ->
-    ``2024 EMNLP Findings``; a wrong year); a preprint whose ``Arxiv-YYMM`` tag contradicts the
-    arXiv id of its own paper link gets the id's month. Only the text inside the tag brackets
-    changes, so the bracket style the author chose stays.
-    """
-    from .lint_catalog import pairs, suggested_tag
-    from .venues import tag_matches
-
-    out: dict[int, tuple[str, str]] = {}
-    for e, w in pairs(doc, catalog):
-        tag = e.tag
-        if tag is None:
-            continue
-        new = None
-        if w.published and w.year:
-            if tag.is_arxiv or tag.year != w.year or not tag_matches(tag.venue or "", w.venue, w.venue_short):
-                new = suggested_tag(w)
-        elif tag.is_arxiv and e.ids.get("arxiv"):
-            new = arxiv_tag(e.ids["arxiv"])
-        if new and new != tag.raw:
-            why = f"published as {w.venue_short}" if w.published else f"arXiv {e.ids.get('arxiv')}"
-            out[e.line] = (new, f"retag {tag.raw!r} -> {new!r} ({why})")
-    return out
-
-
 def plan_fixes(doc: ListDoc, catalog=None) -> list[Edit]:
     """Mechanical fixes; with a catalog, also the tags it shows to be stale or wrong."""
-    from .listfile import _TAG
+    from .retag import retag_plan
 
     retag = retag_plan(doc, catalog) if catalog is not None else {}
     edits: list[Edit] = []
@@ -106,10 +79,9 @@ def plan_fixes(doc: ListDoc, catalog=None) -> list[Edit]:
         new_tag = None
         if e.line in retag:
             raw_tag, why = retag[e.line]
-            at = len(e.bullet)
-            m = _TAG.match(text[at:])  # the pattern is anchored: match the text after the bullet
-            if m:
-                text = text[:at + m.start(2)] + raw_tag + text[at + m.end(2):]
+            retagged = with_tag_text(e, text, raw_tag)
+            if retagged is not None:
+                text = retagged
                 new_tag = parse_tag(raw_tag, escaped=e.tag.escaped)
                 reasons.append(why)
         text, more = _fix_markup(text)
@@ -143,8 +115,8 @@ def apply_edits(doc: ListDoc, edits: list[Edit]) -> str:
 # --- adding an entry -------------------------------------------------------------------------
 
 
-class AddError(Exception):
-    pass
+class AddError(InputError):
+    """The entry cannot be added where it was asked for."""
 
 
 def find_existing(doc: ListDoc, ids: dict[str, str], title: str | None) -> Entry | None:
@@ -222,8 +194,3 @@ def _paper_link(kind: str, value: str) -> str:
     if kind == "acl":
         return f"https://aclanthology.org/{value}.pdf"
     return idmod.canonical_url(kind, value)
-
-
-def arxiv_tag(arxiv_id: str) -> str | None:
-    m = re.match(r"^(\d{2})(\d{2})\.\d{4,5}$", arxiv_id)
-    return f"20{m.group(1)} Arxiv-{m.group(1)}{m.group(2)}" if m else None

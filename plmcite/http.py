@@ -34,6 +34,7 @@ from typing import Any, Callable, Mapping, TypeVar
 from urllib.parse import urlsplit
 
 from .atomic import write_atomic
+from .errors import PlmciteError, Signal
 
 T = TypeVar("T")
 
@@ -49,7 +50,7 @@ RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 CACHE_FORMAT = 1
 
 
-class FetchError(Exception):
+class FetchError(PlmciteError):
     """A request failed for good (retries exhausted, or a non-retryable answer)."""
 
     def __init__(self, message: str, *, status: int | None = None):
@@ -61,7 +62,7 @@ class OfflineError(FetchError):
     """``--offline`` forbids the network and the answer was not in the cache."""
 
 
-class Malformed(Exception):
+class Malformed(PlmciteError):
     """A response body that could not be parsed: treated as a transient fault and retried."""
 
 
@@ -301,7 +302,7 @@ class Http:
         return self.call(source, host, attempt, f"{source} {url}")
 
 
-class Retry(Exception):
+class Retry(Signal):
     """Raised inside an attempt: a transient failure worth another try."""
 
     def __init__(self, reason: str, retry_after: float | None = None):

@@ -55,6 +55,14 @@ _SITE_HOSTS = re.compile(r"^https?://[^/]+\.(?:github\.io|gitlab\.io|readthedocs
 PAPER_IDS = ("doi", "arxiv", "acl", "openreview", "neurips", "pmlr", "aaai")
 
 
+_VERSION = re.compile(r"v\d+$")
+
+
+def strip_arxiv_version(arxiv_id: str) -> str:
+    """"2401.00001v3" -> "2401.00001": a work is cited by its id, whatever version was read."""
+    return _VERSION.sub("", arxiv_id.strip())
+
+
 def arxiv_id(url: str) -> str | None:
     """The arXiv id (no version suffix) of an arXiv URL, bare id or arXiv DOI."""
     url = url.strip()

@@ -16,7 +16,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterable, Sequence
 
-from .catalog import Person, Work
+from .model import Person, Work
+from .names import particles
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class KeyRules:
         return cls(
             format=fmt,
             skip_words=frozenset(w.lower() for w in d.get("skip_words", ())),
-            particles=frozenset(w.lower() for w in d.get("particles", ())),
+            particles=frozenset(w.lower() for w in d["particles"]) if "particles" in d else particles(),
             suffixes=d.get("suffixes", "abcdefghijklmnopqrstuvwxyz"),
             no_author=d.get("no_author", "anon"),
             no_year=d.get("no_year", "nd"),

@@ -20,6 +20,8 @@ and pybtex) to check that any text survives the trip.
 
 from __future__ import annotations
 
+from .errors import PlmciteError
+
 import re
 import tomllib
 import unicodedata
@@ -306,7 +308,7 @@ def portable(text: str, *, ascii: bool = False) -> bool:
 # --- decoding -----------------------------------------------------------------------------------
 
 
-class DecodeError(ValueError):
+class DecodeError(PlmciteError, ValueError):
     pass
 
 

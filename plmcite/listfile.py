@@ -23,6 +23,7 @@ from functools import cached_property
 from pathlib import Path
 
 from . import ids as idmod
+from .model import EntryRef
 
 ENCODING = "utf-8"
 ERRORS = "surrogateescape"
@@ -91,6 +92,11 @@ class Entry:
     links: list[Link]
     raw: str  # the full line as read, without its line ending
     problems: list[str] = field(default_factory=list)  # markup problems seen while parsing
+
+    @property
+    def ref(self) -> EntryRef:
+        """The entry's identity across runs (section and title as written)."""
+        return EntryRef(self.section, self.title)
 
     @cached_property
     def ids(self) -> dict[str, str]:
@@ -175,6 +181,16 @@ _ARXIV_TAG = re.compile(r"^arxiv[\s\-_]*(\d{4})?$", re.I)
 # one markdown link: [label](url) or the doubled [label]([link](url)) form
 _LINK = re.compile(r"\[([^\[\]]*)\]\((?:\[[^\[\]]*\]\(([^()\s]*)\)|([^()\s]*(?:\([^()\s]*\)[^()\s]*)*))\)")
 _THEMATIC = re.compile(r"^[ \t]*([*\-_])(?:[ \t]*\1){2,}[ \t]*$")
+
+
+def with_tag_text(entry: "Entry", text: str, new_raw: str) -> str | None:
+    """``text`` (the entry's line) with the text inside its tag brackets replaced by ``new_raw``;
+    the bracket style and everything else stay. None when the line has no tag there."""
+    at = len(entry.bullet)
+    m = _TAG.match(text[at:])  # the pattern is anchored: match the text after the bullet
+    if m is None:
+        return None
+    return text[:at + m.start(2)] + new_raw + text[at + m.end(2):]
 
 
 def parse_tag(raw: str, escaped: bool = True) -> Tag:

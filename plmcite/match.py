@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Iterable, Sequence
 
-from .catalog import Person
+from .model import Person
 from .keys import ascii_lower
 
 def normalize_title(title: str) -> str:

@@ -11,7 +11,8 @@ import pytest
 from bibtexparser.bparser import BibTexParser
 
 from plmcite import bibtex, latex
-from plmcite.catalog import Person, Work, load
+from plmcite.model import Person, Work
+from plmcite.catalog import load
 
 FIXTURE = Path(__file__).parent / "fixtures" / "catalog" / "catalog.json"
 

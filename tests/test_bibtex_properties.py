@@ -19,7 +19,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from plmcite import bibtex, latex
-from plmcite.catalog import Person, Work
+from plmcite.model import Person, Work
 
 SPECIALS = list("\\{}%&@#$_^~`<>|'\",.-!?:;[]=") + ["--", "''", ",,", "!`", "and", " and ", "others"]
 

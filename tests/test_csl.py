@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plmcite import csl
-from plmcite.catalog import KINDS, Person, Work, load
+from plmcite.model import KINDS, Person, Work
+from plmcite.catalog import load
 from plmcite.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plmcite.catalog import Person, Work
+from plmcite.model import Person, Work
 from plmcite.keys import KeyRules, ascii_lower, assign, base_key, default_rules
 
 

@@ -26,7 +26,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plmcite import bibtex, latex, refs_bib
-from plmcite.catalog import Catalog, Person, Work, load
+from plmcite.model import Catalog, Person, Work
+from plmcite.catalog import load
 from plmcite.cli import main
 
 pytestmark = pytest.mark.latex

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from plmcite.catalog import Catalog
+from plmcite.model import Catalog
 from plmcite.http import Cache, Http, HttpSettings
 from plmcite.listfile import parse, parse_file
 from plmcite.resolve import Sources, merge, resolve_list
-from plmcite.sources import Record, person_from_name
+from plmcite.model import Record
+from plmcite.names import person_from_name
 from plmcite.testing.fakes import FakeInternet
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -412,8 +413,8 @@ def test_merge_of_a_submission_that_was_not_accepted():
 
 
 def test_miscased_names_take_the_capitalisation_of_another_version():
-    from plmcite.catalog import Person
-    from plmcite.resolve import _better_cased
+    from plmcite.model import Person
+    from plmcite.resolve.merge import _better_cased
 
     chosen = [Person("yang", "Wenhao"), Person("van der Berg", "Jan"), Person("li", "x")]
     alternatives = [[Person("Yang", "Wenhao"), Person("Van Der Berg", "Jan")]]

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from plmcite.http import Cache, Http, HttpSettings
-from plmcite.sources import Record, normalize_pages, person_from_name
+from plmcite.model import Record
+from plmcite.clean import normalize_pages
+from plmcite.names import person_from_name
 from plmcite.sources.acl import AclSource, volume_of
 from plmcite.sources.arxiv import ArxivSource
 from plmcite.sources.crossref import CrossrefSource

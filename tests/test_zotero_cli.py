@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from plmcite.catalog import Catalog, Person, Work, save as save_catalog
+from plmcite.model import Catalog, Person, Work
+from plmcite.catalog import save as save_catalog
 from plmcite.testing.zotero_fake import FakeZotero
 
 ROOT = Path(__file__).resolve().parents[1]

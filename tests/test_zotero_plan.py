@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from plmcite.catalog import Catalog, Person, Work
+from plmcite.model import Catalog, Person, Work
 from plmcite.zotero import mapping
 from plmcite.zotero.plan import Options, Remote, make_plan
 from plmcite.zotero.state import ItemState, SyncState, digest, load as load_state

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from plmcite.catalog import Catalog, EntryRef, Person, Work, save as save_catalog
+from plmcite.model import Catalog, EntryRef, Person, Work
+from plmcite.catalog import save as save_catalog
 from plmcite.listfile import parse_file
 from plmcite.testing.zotero_fake import FakeZotero
 from plmcite.zotero import state as state_mod

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ..config import Config, ConfigError, load_config
+from ..config import Config, load_config
 
 
 def get_config(ctx: click.Context | None = None) -> Config:
@@ -14,12 +14,41 @@ def get_config(ctx: click.Context | None = None) -> Config:
     root = ctx.find_root()
     obj = root.obj if isinstance(root.obj, dict) else {}
     if "config" not in obj:
-        try:
-            obj["config"] = load_config(obj.get("config_path"))
-        except ConfigError as e:
-            raise click.ClickException(str(e)) from None
+        obj["config"] = load_config(obj.get("config_path"))
         root.obj = obj
     return obj["config"]
+
+
+def catalog_path(catalog_path: str | None = None):
+    """The catalog file: ``--catalog``, else ``[catalog] path`` of plmcite.toml."""
+    from pathlib import Path
+
+    return Path(catalog_path) if catalog_path else get_config().catalog_path
+
+
+def load_catalog(path: str | None = None, *, overrides: bool = True, required: bool = True):
+    """The one way commands read the catalog: ``--catalog`` or the configured one, with the
+    overrides laid over it (``overrides=False`` for ``resolve``, which must never bake them in).
+    With ``required=False`` a missing catalog is None; a broken one is always a CatalogError."""
+    from .. import catalog
+
+    file = catalog_path(path)
+    if not required and not file.exists():
+        return None
+    return catalog.load(file, get_config().overrides_path if overrides else None)
+
+
+def read_list(list_path: str | None):
+    """The parsed list and a snapshot of its bytes (so an edit never overwrites a concurrent change)."""
+    from ..atomic import Snapshot
+    from ..errors import InputError
+    from ..listfile import ENCODING, ERRORS, parse
+
+    path = resolve_list_path(list_path)
+    snap, raw = Snapshot.take(path)
+    if raw is None:
+        raise InputError(f"{path}: list file not found (pass --list PATH, or set [list] path in plmcite.toml)")
+    return parse(raw.decode(ENCODING, ERRORS), path), snap
 
 
 list_option = click.option(

@@ -12,8 +12,9 @@ import sys
 
 import click
 
-from ..catalog import CatalogError, section_matches, section_sort_key
-from .common import catalog_option, echo_err, get_config
+from ..errors import InputError
+from ..model import section_matches, section_sort_key
+from .common import catalog_option, echo_err, get_config, load_catalog
 
 section_option = click.option(
     "--section", "-s", "sections", multiple=True, metavar="N",
@@ -48,17 +49,6 @@ def paused_gc(fn):
     return wrapper
 
 
-def _load(catalog_path: str | None):
-    from .. import catalog as catmod
-
-    config = get_config()
-    path = catalog_path or config.catalog_path
-    try:
-        return catmod.load(path, config.overrides_path)
-    except CatalogError as e:
-        raise click.ClickException(str(e)) from None
-
-
 def _select(cat, sections: tuple[str, ...]):
     """The works of the sections (each once, catalog order); unknown sections are an error."""
     known = set(cat.sections) | {s for w in cat.works for s in w.sections}
@@ -66,7 +56,7 @@ def _select(cat, sections: tuple[str, ...]):
         want = s.strip().rstrip(".")
         if not any(section_matches(k, want) for k in known):
             listed = ", ".join(k for k in sorted(known, key=section_sort_key) if k) or "none"
-            raise click.ClickException(f"no section {s!r} in the catalog (sections: {listed})")
+            raise InputError(f"no section {s!r} in the catalog (sections: {listed})")
     works = cat.select(sections or None)
     if not works:
         echo_err(f"note: no works in section(s) {', '.join(sections)}")
@@ -118,7 +108,7 @@ def export_cmd(sections, fmt, keys_only, ascii_only, output, catalog_path):
     plmcite export --section 1.4 > refs.bib
     plmcite export -s 1 -s 2.3 --format biblatex -o survey.bib
     """
-    cat = _load(catalog_path)
+    cat = load_catalog(catalog_path)
     works = _select(cat, sections)
     if keys_only:
         text = "".join(w.key + "\n" for w in works)
@@ -139,7 +129,7 @@ def export_cmd(sections, fmt, keys_only, ascii_only, output, catalog_path):
 
 def _render_to_stdout(render, sections, catalog_path, **options) -> None:
     """Select the sections' works, render them, print the text; warnings go to stderr."""
-    works = _select(_load(catalog_path), sections)
+    works = _select(load_catalog(catalog_path), sections)
     warnings: list[str] = []
     text = render(works, warnings=warnings, **options)
     _warn_all(warnings)
@@ -154,7 +144,7 @@ def _render_to_stdout(render, sections, catalog_path, **options) -> None:
 @paused_gc
 def cite_cmd(sections, command, catalog_path):
     """Print one \\cite{...} with every key of the sections."""
-    cat = _load(catalog_path)
+    cat = load_catalog(catalog_path)
     works = _select(cat, sections)
     if works:
         _emit(f"\\{command}{{{','.join(w.key for w in works)}}}\n", None, "")
@@ -202,7 +192,7 @@ def bib_cmd(check, bib_dir, catalog_path):
     """Regenerate refs/bib/<section>.bib and refs/bib/all.bib from the catalog."""
     from .. import refs_bib
 
-    cat = _load(catalog_path)
+    cat = load_catalog(catalog_path)
     target = bib_dir or get_config().bib_dir
     p = refs_bib.plan(cat, target)
     if check:
@@ -214,7 +204,7 @@ def bib_cmd(check, bib_dir, catalog_path):
             echo_err(f"{target}/{name}: {state}")
         for name in p.remove:
             echo_err(f"{target}/{name}: left over (no section needs it)")
-        raise click.ClickException(f"{target} is not up to date with the catalog; run `plmcite bib`")
+        raise InputError(f"{target} is not up to date with the catalog; run `plmcite bib`")
     refs_bib.apply(p, target)
     echo_err(f"{target}: {len(p.write)} written, {len(p.remove)} removed, {len(p.unchanged)} unchanged")
 

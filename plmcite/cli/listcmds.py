@@ -3,34 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 import click
 
-from .common import catalog_option, echo_err, get_config, list_option, resolve_list_path
-
-
-def _load_doc(list_path: str | None):
-    from ..atomic import Snapshot
-    from ..listfile import ENCODING, ERRORS, parse
-
-    path = resolve_list_path(list_path)
-    snap, raw = Snapshot.take(path)
-    if raw is None:
-        raise click.ClickException(f"{path}: list file not found")
-    return parse(raw.decode(ENCODING, ERRORS), path), snap
+from ..errors import EXIT_FAILED, EXIT_OK, InputError
+from .common import catalog_option, echo_err, get_config, list_option, load_catalog, read_list
 
 
 def _write_list(snap, text: str) -> None:
     """Write the edited list atomically, unless someone changed it since it was read."""
-    from ..atomic import ConcurrentModificationError
     from ..listfile import ENCODING, ERRORS
 
-    try:
-        snap.write(text.encode(ENCODING, ERRORS))
-    except ConcurrentModificationError as e:
-        raise click.ClickException(str(e)) from None
+    snap.write(text.encode(ENCODING, ERRORS))
 
 
 def _entry_json(e) -> dict:
@@ -55,7 +40,7 @@ def _entry_json(e) -> dict:
 @click.option("--json", "as_json", is_flag=True, help="Print {\"entries\": [...], \"sections\": [...]} for scripts.")
 def parse_cmd(list_path, as_json):
     """Show the sections and entries plmcite reads from the list."""
-    doc, _ = _load_doc(list_path)
+    doc, _ = read_list(list_path)
     if as_json:
         out = {
             "file": doc.path,
@@ -77,16 +62,13 @@ def parse_cmd(list_path, as_json):
 
 
 def _maybe_catalog(use_catalog: bool, catalog_path: str | None = None):
+    """The catalog for the rules that need one; a broken catalog only skips those rules."""
     if not use_catalog:
         return None
-    cfg = get_config()
-    path = catalog_path or cfg.catalog_path
-    if not os.path.exists(path):
-        return None
-    from ..catalog import CatalogError, load
+    from ..catalog import CatalogError
 
     try:
-        return load(path, cfg.overrides_path)
+        return load_catalog(catalog_path, required=False)
     except CatalogError as e:
         echo_err(f"warning: {e}; catalog rules skipped")
         return None
@@ -118,7 +100,7 @@ def lint_cmd(list_path, fmt, select, ignore, catalog_path, no_catalog, show_rule
     unknown = [r for r in (*select, *ignore) if r not in known]
     if unknown:
         raise click.UsageError(f"unknown rule id(s): {', '.join(unknown)} (see `plmcite lint --rules`)")
-    doc, _ = _load_doc(list_path)
+    doc, _ = read_list(list_path)
     findings = lint.run(doc, _maybe_catalog(not no_catalog, catalog_path), select=select, ignore=ignore)
     if fmt == "json":
         click.echo(json.dumps({"findings": [f.to_json() for f in findings]}, ensure_ascii=False, indent=1))
@@ -132,7 +114,7 @@ def lint_cmd(list_path, fmt, select, ignore, catalog_path, no_catalog, show_rule
             click.echo(f"{f.file}:{f.line}: {f.rule}: {f.message}")
     counts = {s: sum(1 for f in findings if f.severity == s) for s in lint.SEVERITIES}
     echo_err(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)")
-    sys.exit(1 if counts["error"] else 0)
+    sys.exit(EXIT_FAILED if counts["error"] else EXIT_OK)
 
 
 @click.command("fix")
@@ -151,8 +133,8 @@ def fix_cmd(list_path, tags, catalog_path, dry_run):
     if tags:
         catalog = _maybe_catalog(True, catalog_path)
         if catalog is None:
-            raise click.ClickException("--tags needs the catalog: run `plmcite resolve` first")
-    doc, snap = _load_doc(list_path)
+            raise InputError("--tags needs the catalog: run `plmcite resolve` first")
+    doc, snap = read_list(list_path)
     edits = plan_fixes(doc, catalog)
     if not edits:
         echo_err(f"{doc.path}: nothing to fix")
@@ -183,13 +165,14 @@ def add_cmd(identifier, section, code, title, tag, list_path, dry_run):
     The entry goes to the right place in the section (newest first). A paper that is already in
     the list is refused, with the line where it is.
     """
-    from ..edit import AddError, arxiv_tag, build_line, find_existing, insert_entry
+    from ..edit import build_line, find_existing, insert_entry
+    from ..retag import arxiv_tag
     from ..ids import parse_identifier
 
     ids = given = parse_identifier(identifier)
     if not ids:
         raise click.UsageError(f"{identifier!r} is not an arXiv id, DOI, OpenReview id, Anthology id or paper URL")
-    doc, snap = _load_doc(list_path)
+    doc, snap = read_list(list_path)
     existing = find_existing(doc, ids, title)
     if tag is None and title is not None and "arxiv" in ids:
         tag = arxiv_tag(ids["arxiv"])  # all a preprint's tag needs; no network
@@ -201,18 +184,15 @@ def add_cmd(identifier, section, code, title, tag, list_path, dry_run):
             ids = {**meta.get("ids", {}), **ids}
             existing = find_existing(doc, ids, title)
     if existing is not None:
-        raise click.ClickException(
+        raise InputError(
             f"{doc.path}:{existing.line}: already in the list (section {existing.section or 'top'}): {existing.title}")
     if "arxiv" in ids and tag is None:
         tag = arxiv_tag(ids["arxiv"])
     if not title:
-        raise click.ClickException(
+        raise InputError(
             f"no title known for {identifier}: pass --title (and --tag), or run `plmcite resolve` first")
     line = build_line(given, title, tag, code)  # the Paper link is what the user asked for
-    try:
-        text, at = insert_entry(doc, section, line)
-    except AddError as e:
-        raise click.ClickException(str(e)) from None
+    text, at = insert_entry(doc, section, line)
     if dry_run:
         click.echo(line)
         return
@@ -222,28 +202,17 @@ def add_cmd(identifier, section, code, title, tag, list_path, dry_run):
 
 def _lookup_metadata(ids: dict[str, str]) -> dict | None:
     """Title, tag and identifiers for a new paper: the catalog first, then the resolver."""
-    cfg = get_config()
+    from ..retag import tag_for
+
     cat = _maybe_catalog(True)
     if cat is not None:
         for w in cat.works:
             if any(w.ids.get(k, "").lower() == v.lower() for k, v in ids.items()):
-                return {"title": w.title, "tag": _tag_for(w), "ids": w.ids}
-    try:
-        from ..resolve import lookup_identifier
-    except ImportError:
-        return None
-    work = lookup_identifier(ids, cfg)
+                return {"title": w.title, "tag": tag_for(w), "ids": w.ids}
+    from ..resolve import lookup_identifier, open_sources
+
+    with open_sources(get_config()) as sources:
+        work = lookup_identifier(ids, sources)
     if work is None:
         return None
-    return {"title": work.title, "tag": _tag_for(work), "ids": work.ids}
-
-
-def _tag_for(work) -> str | None:
-    from ..edit import arxiv_tag
-    from ..lint_catalog import suggested_tag
-
-    if work.published:
-        tag = suggested_tag(work)
-        if tag:
-            return tag
-    return arxiv_tag(work.ids["arxiv"]) if work.ids.get("arxiv") else None
+    return {"title": work.title, "tag": tag_for(work), "ids": work.ids}

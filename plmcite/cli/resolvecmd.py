@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from .common import catalog_option, echo_err, get_config, is_tty, list_option, resolve_list_path
+from .common import catalog_option, echo_err, get_config, is_tty, list_option, load_catalog, read_list
+from .common import catalog_path as cat_file
 
 
 @click.command("resolve")
@@ -29,31 +30,22 @@ def resolve_cmd(list_path, catalog_path, sections, refresh, offline, rekey, as_j
     from pathlib import Path
 
     from .. import catalog as catmod
-    from ..http import Cache, Http, HttpSettings, default_cache_dir
-    from ..listfile import parse_file
-    from ..resolve import Sources, entry_infos, resolve_list
+    from ..catalog import CatalogError
+    from ..resolve import entry_infos, open_sources, resolve_list
 
     if refresh and offline:
         raise click.UsageError("--refresh and --offline contradict each other")
     config = get_config()
-    path = resolve_list_path(list_path)
+    doc, _ = read_list(list_path)
+    path = doc.path
+    cat_path = cat_file(catalog_path)
     try:
-        doc = parse_file(path)
-    except FileNotFoundError:
-        raise click.ClickException(f"{path}: list file not found") from None
-    cat_path = Path(catalog_path) if catalog_path else config.catalog_path
-    previous = None
-    if cat_path.exists():
-        try:
-            previous = catmod.load(cat_path)
-        except catmod.CatalogError as e:
-            raise click.ClickException(f"{e} (fix or delete it; plmcite will not overwrite a catalog it cannot read)") from None
+        previous = load_catalog(catalog_path, overrides=False, required=False)
+    except CatalogError as e:
+        raise CatalogError(f"{e} (plmcite will not overwrite a catalog it cannot read)") from None
     reserved: set[str] = set()
     if config.overrides_path.exists():
-        try:
-            pins = catmod.load_overrides(config.overrides_path)
-        except catmod.CatalogError as e:
-            raise click.ClickException(str(e)) from None
+        pins = catmod.load_overrides(config.overrides_path)
         reserved = {str(t["key"]) for t in pins.values() if "key" in t}
     # the catalog names its list relative to plmcite.toml, so it reads the same on every machine
     try:
@@ -61,10 +53,7 @@ def resolve_cmd(list_path, catalog_path, sections, refresh, offline, rekey, as_j
     except ValueError:
         rel = str(Path(path).resolve())
 
-    settings = HttpSettings.from_config(config)
-    cache_dir = default_cache_dir()
-    with Http(settings, cache=Cache(cache_dir), offline=offline, refresh=refresh) as http:
-        sources = Sources.from_config(config, http)
+    with open_sources(config, offline=offline, refresh=refresh) as sources:
         todo, _ = entry_infos(doc, list(sections) or None)
         bar = None
         if is_tty() and not as_json:

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import click
 
-from ..catalog import CatalogError, load
-from .common import catalog_option, echo_err, get_config, is_tty
+from ..errors import EXIT_FAILED
+
+from .common import catalog_option, echo_err, get_config, is_tty, load_catalog
 
 STATE_HELP = "Sync state file (default: .zotero-state.<library>.json beside the catalog)."
 
@@ -23,12 +24,9 @@ def zotero_group() -> None:
 
 
 def _library(cli_value: str | None) -> str:
-    from ..zotero.auth import AuthError, library_spec
+    from ..zotero.auth import library_spec
 
-    try:
-        return library_spec(cli_value, get_config().section("zotero").get("library"))
-    except AuthError as e:
-        raise click.ClickException(str(e)) from None
+    return library_spec(cli_value, get_config().section("zotero").get("library"))
 
 
 def _paths(catalog_path: str | None, state_path: str | None, library: str) -> tuple[Path, Path]:
@@ -57,29 +55,21 @@ def sync_cmd(catalog_path, library, dry_run, prefer, prune, collections, as_json
     """
     from ..zotero import auth, state as state_mod
     from ..zotero.plan import Options
-    from ..zotero.sync import SyncError, Syncer, connect
+    from ..zotero.sync import Syncer, connect
     from ..zotero.tags import load_scheme
 
     library = _library(library)
-    try:
-        key = auth.api_key()
-    except auth.AuthError as e:
-        raise click.ClickException(str(e)) from None
+    key = auth.api_key()
     cat_path, st_path = _paths(catalog_path, state_path, library)
     cfg = get_config()
-    try:
-        catalog = load(cat_path, overrides=cfg.overrides_path)
-        state = state_mod.load(st_path, library)
-    except (CatalogError, state_mod.StateError) as e:
-        raise click.ClickException(str(e)) from None
+    catalog = load_catalog(str(cat_path))
+    state = state_mod.load(st_path, library)
     zot = connect(library, key, cfg.source_url("zotero"))
     bar = _Progress() if is_tty() and not as_json else None
     syncer = Syncer(zot, catalog, state, load_scheme(), Options(prefer=prefer, prune=prune, collections=collections),
                     dry_run=dry_run, progress=bar, api_key=key)
     try:
         result = syncer.run()
-    except SyncError as e:
-        raise click.ClickException(str(e)) from None
     finally:
         if bar:
             bar.close()
@@ -87,7 +77,7 @@ def sync_cmd(catalog_path, library, dry_run, prefer, prune, collections, as_json
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=1, ensure_ascii=False))
     if result.failed:
-        raise SystemExit(1)
+        raise SystemExit(EXIT_FAILED)
 
 
 class _Progress:
@@ -160,10 +150,7 @@ def status_cmd(catalog_path, library, state_path, as_json) -> None:
 
     library = _library(library)
     _, st_path = _paths(catalog_path, state_path, library)
-    try:
-        state = state_mod.load(st_path, library)
-    except state_mod.StateError as e:
-        raise click.ClickException(str(e)) from None
+    state = state_mod.load(st_path, library)
     items = state.items.values()
     summary = {
         "library": library,

@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 
 from ..http import FetchError, Malformed, Response
-from . import Lookup, Record, Source, clean_text, normalize_pages, person_from_name
+from ..clean import clean_text, normalize_pages
+from ..model import Record
+from ..names import person_from_name
+from .base import Lookup, Source
 
 MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}

@@ -13,7 +13,11 @@ import re
 import xml.etree.ElementTree as ET
 
 from ..http import FetchError, Malformed, Response
-from . import Lookup, Record, Source, clean_text, person_from_name
+from ..clean import clean_text
+from ..ids import strip_arxiv_version
+from ..model import Record
+from ..names import person_from_name
+from .base import Lookup, Source
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -27,7 +31,7 @@ class ArxivSource(Source):
     batch_size = 100
 
     def normalize_key(self, key: str) -> str:
-        return re.sub(r"v\d+$", "", key.strip())
+        return strip_arxiv_version(key)
 
     def _fetch(self, keys: list[str]) -> Lookup:
         out = Lookup()

@@ -12,7 +12,9 @@ import json
 from urllib.parse import urlsplit
 
 from ..http import FetchError, Retry, parse_retry_after
-from . import Lookup, Record, Source, clean_text, normalize_pages
+from ..clean import clean_text, normalize_pages
+from ..model import Record
+from .base import Lookup, Source
 
 #: Crossref work type -> kind of work
 KIND = {
@@ -137,7 +139,7 @@ def _date(msg: dict) -> tuple[int | None, int | None]:
 
 def work_record(msg: dict) -> Record:
     """A Crossref ``work`` message as a Record."""
-    from ..catalog import Person
+    from ..model import Person
 
     authors = []
     for a in msg.get("author") or []:

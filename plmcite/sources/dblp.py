@@ -16,7 +16,10 @@ import re
 
 from .. import ids as idmod
 from ..http import Malformed, Response
-from . import Record, Source, normalize_pages, person_from_name, strip_period
+from ..clean import normalize_pages, strip_period
+from ..model import Record
+from ..names import person_from_name
+from .base import Source
 
 #: DBLP publication type -> kind of work (CoRR is "Informal", whatever the type says)
 KIND = {

@@ -13,7 +13,10 @@ import re
 from datetime import datetime, timezone
 
 from ..http import FetchError, Malformed, Response
-from . import Lookup, Record, Source, clean_text, person_from_name
+from ..clean import clean_text
+from ..model import Record
+from ..names import person_from_name
+from .base import Lookup, Source
 
 _NOT_PUBLISHED = re.compile(r"(^|/)(Submission|Rejected_Submission|Withdrawn_Submission|Desk_Rejected_Submission|-/.*)$")
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")

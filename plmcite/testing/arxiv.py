@@ -18,6 +18,8 @@ Behaviour copied from the real service (api-protocols.md section 2):
 
 from __future__ import annotations
 
+from ..errors import PlmciteError
+
 import datetime as dt
 import hashlib
 import re
@@ -38,7 +40,7 @@ ID_WITH_VERSION = re.compile(r"^(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d
 MAX_PAGE = 2000
 
 
-class QueryError(ValueError):
+class QueryError(PlmciteError, ValueError):
     pass
 
 
@@ -245,7 +247,7 @@ class ArxivService(Service):
             sort_by = req.arg("sortBy") or "relevance"
             order = req.arg("sortOrder") or "descending"
             if sort_by not in ("relevance", "lastUpdatedDate", "submittedDate"):
-                raise QueryError(f"sortBy must be in: relevance, lastUpdatedDate, submittedDate")
+                raise QueryError("sortBy must be in: relevance, lastUpdatedDate, submittedDate")
             if order not in ("ascending", "descending"):
                 raise QueryError("sortOrder must be in: ascending, descending")
             wanted = [self._parse_id(i) for i in id_list]

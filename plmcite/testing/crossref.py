@@ -19,6 +19,8 @@ JSON. Every answer carries the polite/public pool headers.
 
 from __future__ import annotations
 
+from ..errors import PlmciteError
+
 import base64
 import datetime as dt
 import hashlib
@@ -53,7 +55,7 @@ SORTS = ("score", "relevance", "published", "issued", "created", "deposited", "i
 INDEXED = {"date-parts": [[2026, 6, 2]], "date-time": "2026-06-02T04:11:52Z", "timestamp": 1780373512000, "version": "3.54.1"}
 
 
-class ValidationFailure(Exception):
+class ValidationFailure(PlmciteError):
     def __init__(self, kind: str, value: Any, message: str):
         super().__init__(message)
         self.item = {"type": kind, "value": value, "message": message}

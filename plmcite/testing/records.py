@@ -21,6 +21,8 @@ Records are validated on load; every problem names the file, the record number a
 
 from __future__ import annotations
 
+from ..errors import PlmciteError
+
 import datetime as dt
 import json
 import re
@@ -47,7 +49,7 @@ PUBLISHED_FIELDS = (
 PUBLISHED_EXTRA = ("presentation", "month", "address", "number")
 
 
-class RecordError(ValueError):
+class RecordError(PlmciteError, ValueError):
     """A record file is missing or malformed; the message names file, record and field."""
 
 

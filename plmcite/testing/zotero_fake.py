@@ -21,6 +21,8 @@ Run it by hand with ``python -m plmcite.testing.zotero_fake --key SECRET --group
 
 from __future__ import annotations
 
+from ..errors import PlmciteError, Signal
+
 import datetime as _dt
 import html
 import json
@@ -90,7 +92,7 @@ def new_key(rng: random.Random) -> str:
     return "".join(rng.choice(KEY_CHARS) for _ in range(8))
 
 
-class WriteError(Exception):
+class WriteError(PlmciteError):
     """A per-object failure in a multi-object write (goes into the report's ``failed`` map)."""
 
     def __init__(self, code: int, message: str, key: str | None = None):
@@ -435,7 +437,7 @@ class FakeZotero:
                 "data": dict(data)}
 
 
-class _Response(Exception):
+class _Response(Signal):
     """Raised inside the handler to answer with a status, headers and a body."""
 
     def __init__(self, status: int, body: Any = "", headers: dict[str, str] | None = None):

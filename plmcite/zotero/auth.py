@@ -8,6 +8,8 @@ quote a server answer goes through :func:`redact` first.
 
 from __future__ import annotations
 
+from ..errors import PlmciteError
+
 import os
 import re
 
@@ -17,7 +19,7 @@ KEYRING_SERVICE, KEYRING_USER = "plmcite", "zotero"
 _LIBRARY = re.compile(r"^(group|user)s?:(\d+)$")
 
 
-class AuthError(Exception):
+class AuthError(PlmciteError):
     """No usable key or library; the message is one sentence that says what to do."""
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..catalog import Work
+from ..ids import strip_arxiv_version
+from ..model import Work
 from .tags import Scheme
 
 #: the fields plmcite writes, per item type (all exist in Zotero schema 41 and older ones)
@@ -141,23 +142,19 @@ def arxiv_of(data: dict[str, Any], scheme: Scheme) -> str | None:
     prefix = scheme.extra_arxiv.split("{", 1)[0]
     for line in (data.get("extra") or "").splitlines():
         if line.startswith(prefix):
-            return _strip_version(line[len(prefix):].strip())
+            return strip_arxiv_version(line[len(prefix):].strip())
     archive = data.get("archiveID") or ""
     if archive.lower().startswith("arxiv:"):
-        return _strip_version(archive[6:].strip())
+        return strip_arxiv_version(archive[6:].strip())
     m = _ARXIV_URL.search(data.get("url") or "")
     if m:
-        return _strip_version(m.group(1))
+        return strip_arxiv_version(m.group(1))
     doi = (data.get("DOI") or "").lower()
     if doi.startswith("10.48550/arxiv."):
-        return _strip_version(data["DOI"][len("10.48550/arxiv."):])
+        return strip_arxiv_version(data["DOI"][len("10.48550/arxiv."):])
     return None
 
 
 def doi_of(data: dict[str, Any]) -> str | None:
     doi = (data.get("DOI") or "").strip().lower()
     return doi or None
-
-
-def _strip_version(arxiv_id: str) -> str:
-    return re.sub(r"v\d+$", "", arxiv_id)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from ..catalog import Catalog, Work, section_sort_key
+from ..model import Catalog, Work, section_sort_key
 from . import mapping
 from .mapping import EXTRA, MANAGED_FIELDS
 from .state import CollectionState, ItemState, SyncState, digest

@@ -11,6 +11,8 @@ plmcite added. It is written atomically, so a killed sync leaves the previous st
 
 from __future__ import annotations
 
+from ..errors import PlmciteError
+
 import hashlib
 import json
 import os
@@ -108,7 +110,7 @@ class SyncState:
         return True
 
 
-class StateError(Exception):
+class StateError(PlmciteError):
     """The state file is unreadable or belongs to another library; the message names the file."""
 
 

@@ -15,6 +15,8 @@ write per 50 changed works; a library changed by people adds a ``/deleted`` read
 
 from __future__ import annotations
 
+from ..errors import PlmciteError
+
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ from pyzotero import zotero
 from pyzotero import errors as ze
 from pyzotero._utils import build_url
 
-from ..catalog import Catalog
+from ..model import Catalog
 from .auth import redact
 from .plan import ROOT, Action, CollectionPlan, Options, Plan, Remote, make_plan, plan_collections
 from .state import CollectionState, ItemState, SyncState
@@ -35,7 +37,7 @@ MAX_ROUNDS = 8  # re-reads after conflicts before giving up
 MAX_429 = 5  # attempts per write while the server rate-limits
 
 
-class SyncError(Exception):
+class SyncError(PlmciteError):
     """A sync could not finish; one sentence, without the API key."""
 
 

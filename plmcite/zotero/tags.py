@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
-from ..catalog import Work, section_sort_key
+from ..model import Work, section_sort_key
 
 _NUMBER = re.compile(r"^\d+(?:\.\d+)*$")
 

@@ -10,47 +10,28 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .lint import rule
-from .match import normalize_title
-from .listfile import Entry
+from ..listfile import Entry
+from ..match import normalize_title
+from ..model import Work
+from ..retag import suggested_tag
+from ..venues import tag_matches
+from .registry import rule
 
 #: identifier kinds a link can carry that the catalog records too
 _CHECKED_IDS = ("arxiv", "doi", "acl", "openreview")
 _ID_NAMES = {"arxiv": "arXiv", "doi": "DOI", "acl": "ACL Anthology", "openreview": "OpenReview"}
 
 
-def _works_by_entry(catalog) -> dict[tuple[str, str], object]:
-    out = {}
-    for w in catalog.works:
-        for ref in w.entries:
-            out.setdefault((ref.section, ref.title), w)
-    return out
-
-
-def pairs(doc, catalog) -> Iterator[tuple[Entry, object]]:
-    index = _works_by_entry(catalog)
+def pairs(doc, catalog) -> Iterator[tuple[Entry, Work]]:
+    """(entry, its work) for every entry the catalog resolved."""
+    index = catalog.by_entry()
     for e in doc.entries:
-        w = index.get((e.section, e.title))
+        w = index.get(e.ref)
         if w is not None:
             yield e, w
 
 
-def suggested_tag(work) -> str | None:
-    """The tag text the list's convention gives a published work: the year, then the venue
-    table's first tag label (or the venue's short name without the year), e.g.
-    ``2025 ACL Findings``. None when the work has no venue to name."""
-    from .venues import by_id
-
-    v = by_id(work.venue) if work.venue else None
-    label = v.tags[0] if v is not None and v.tags else None
-    if label is None:
-        label = " ".join((work.venue_short or "").replace(str(work.year or ""), " ").split()) or None
-    if label is None:
-        return None
-    return f"{work.year} {label}" if work.year else label
-
-
-def _suggested_tag(work) -> str:
+def _suggested_tag(work: Work) -> str:
     return f"[{suggested_tag(work) or '?'}]"
 
 
@@ -69,8 +50,6 @@ def _stale_arxiv(doc, catalog):
     "a workshop paper tagged as the conference, a venue tag on a paper that only exists as a "
     "preprint. Which tags name which venue comes from the venue table (`plmcite/data/venues.toml`)."))
 def _tag_venue(doc, catalog):
-    from .venues import tag_matches
-
     for e, w in pairs(doc, catalog):
         tag = e.tag
         if tag is None or not tag.venue or tag.is_arxiv:

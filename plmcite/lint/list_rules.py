@@ -1,102 +1,14 @@
-"""Lint rules over the list (and over the catalog when one exists).
-
-A rule is a function ``(doc, catalog) -> Iterable[Finding]`` registered with :func:`rule`, which
-gives it a stable id, a severity and a rationale (shown by ``plmcite lint --rules`` and in
-docs/lint.md). Rules that need resolved metadata declare ``needs_catalog=True`` and live in
-``plmcite.lint_catalog``; they are skipped, not failed, when there is no catalog.
-
-Severities: ``error`` (the list is wrong; ``lint`` exits 1), ``warning`` (probably wrong),
-``info`` (style). ``fixable`` rules are repaired by ``plmcite fix``.
-"""
+"""Lint rules over the list alone: markup, links, duplicates, tags against arXiv ids."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Callable, Iterable
 
-from .listfile import Entry, ListDoc
-from .match import normalize_title
-
-SEVERITIES = ("error", "warning", "info")
-
-
-@dataclass(frozen=True)
-class Finding:
-    file: str
-    line: int
-    rule: str
-    severity: str
-    message: str
-
-    def to_json(self) -> dict:
-        return {"file": self.file, "line": self.line, "rule": self.rule, "severity": self.severity,
-                "message": self.message}
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    severity: str
-    doc: str
-    func: Callable
-    needs_catalog: bool = False
-    fixable: bool = False
-
-
-RULES: dict[str, Rule] = {}
-
-
-def rule(id: str, severity: str, doc: str, needs_catalog: bool = False, fixable: bool = False):
-    """Register a lint rule. ``func(doc, catalog)`` yields ``(line, message)`` or Findings."""
-    assert severity in SEVERITIES, severity
-
-    def deco(func):
-        RULES[id] = Rule(id, severity, doc, func, needs_catalog, fixable)
-        return func
-
-    return deco
-
-
-def run(doc: ListDoc, catalog=None, select: Iterable[str] | None = None,
-        ignore: Iterable[str] | None = None) -> list[Finding]:
-    """Run every applicable rule; findings sorted by line, then rule id."""
-    select = set(select or [])
-    ignore = set(ignore or [])
-    path = doc.path or "<list>"
-    findings: list[Finding] = []
-    for r in all_rules():
-        if select and r.id not in select or r.id in ignore:
-            continue
-        if r.needs_catalog and catalog is None:
-            continue
-        for item in r.func(doc, catalog):
-            if isinstance(item, Finding):
-                findings.append(item)
-            else:
-                line, message = item
-                findings.append(Finding(path, line, r.id, r.severity, message))
-    findings.sort(key=lambda f: (f.line, f.rule, f.message))
-    return findings
-
-
-def all_rules() -> list[Rule]:
-    """Every rule, list and catalog ones, sorted by id."""
-    try:
-        from . import lint_catalog  # noqa: F401
-    except ImportError:
-        pass
-    return sorted(RULES.values(), key=lambda r: r.id)
-
-
-def rules_markdown() -> str:
-    """The rule table of docs/list-and-lint.md (a test keeps the doc in sync with the code)."""
-    rows = ["| rule | severity | fixed by `plmcite fix` | needs the catalog | why |", "|---|---|---|---|---|"]
-    for r in all_rules():
-        rows.append(f"| `{r.id}` | {r.severity} | {'yes' if r.fixable else ''} | {'yes' if r.needs_catalog else ''} | {r.doc} |")
-    return "\n".join(rows) + "\n"
+from ..listfile import Entry
+from ..match import normalize_title
+from .registry import rule
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -293,7 +205,7 @@ def _stray(doc, catalog):
     "Link labels are written `Paper`, `Code`, `Website`: `[paper]` and `[code]` render "
     "inconsistently next to their neighbours. `plmcite fix` normalises the case."))
 def _label_case(doc, catalog):
-    from .listfile import CANONICAL_LABELS
+    from ..listfile import CANONICAL_LABELS
 
     for e in doc.entries:
         for l in e.links:

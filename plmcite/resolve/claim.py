@@ -1,0 +1,311 @@
+"""The decision procedure for one list entry: identifiers first, then title search, then completion.
+
+The resolver works the way a careful survey author does, per entry:
+
+1. look up every identifier the entry's links carry (arXiv, OpenReview, ACL Anthology, DOI) and
+   keep a record only if its title agrees with the entry's (a link may point at another paper);
+2. with no usable identifier, search by title (in the order of ``roles.toml [search]``) and
+   accept a hit only above a confidence threshold (``plmcite.match``): below it the entry stays
+   unresolved, with the reason;
+3. complete the picture: one DBLP search for the published version (venue, year, pages, DOI) and
+   the arXiv id, then the publisher's own record (Anthology, Crossref, OpenReview) for what DBLP
+   points at.
+
+``Claim.run`` is replayed every round against the answers known so far (``engine``); it raises
+``Pending`` when it needs more, and returns an :class:`Outcome` (the records by role) when done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import match
+from ..model import EntryRef, Record
+from ..sources.base import SearchResult
+from .engine import Failed, Knowledge, Missing
+from .roles import (CORR, ROLES, Records, arxiv_of, best_title, doi_has_own_source, identity, ids_of, is_submission,
+                    kind_rank, lookup_key, matching_authors, role_of)
+
+
+@dataclass
+class EntryInfo:
+    """What the resolver needs to know about a list entry (decoupled from the list parser)."""
+
+    section: str
+    line: int
+    title: str
+    ids: dict[str, str]
+    code: list[str] = field(default_factory=list)
+    tag_year: int | None = None
+    tag_venue: str | None = None
+
+    @property
+    def ref(self) -> EntryRef:
+        return EntryRef(self.section, self.title)
+
+    @classmethod
+    def from_entry(cls, e) -> "EntryInfo":
+        tag = e.tag
+        return cls(section=e.section, line=e.line, title=e.title, ids=dict(e.ids), code=list(e.code),
+                   tag_year=tag.year if tag else None, tag_venue=tag.venue if tag else None)
+
+
+@dataclass
+class Outcome:
+    entry: EntryInfo
+    records: Records = field(default_factory=dict)  # role -> record
+    notes: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    unresolved: str | None = None
+    confidence: float | None = None  # of the title match, when the identity came from a search
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.records) and not self.failures and self.unresolved is None
+
+
+class Claim:
+    """The decision procedure for one entry, replayed each round against the known answers."""
+
+    def __init__(self, entry: EntryInfo, weights: match.TitleWeights):
+        self.entry = entry
+        self.weights = weights
+
+    # helpers ------------------------------------------------------------------------------------
+
+    def run(self, k: Knowledge) -> Outcome:
+        e = self.entry
+        out = Outcome(e)
+        recs = out.records
+
+        # 1. the entry's own identifiers
+        link_ids = [(kind, v) for kind, v in sorted(e.ids.items()) if kind in ROLES.lookup]
+        answers = k.get_all([lookup_key(kind, v) for kind, v in link_ids])
+        for (kind, value), ans in zip(link_ids, answers):
+            label = f"link {kind}:{value}"
+            if isinstance(ans, Failed):
+                out.failures.append(f"{label}: {ans.reason}")
+            elif isinstance(ans, Missing):
+                out.notes.append(f"{label}: {ans.reason}")
+            else:
+                # a paper being added has no list title yet: its identifier is all there is
+                ok, sim = match.link_agrees(e.title, [ans.title], self.weights) if e.title else (True, 1.0)
+                if ok:
+                    self._accept(recs, ans)
+                else:
+                    out.notes.append(f"{label} points at another paper: {ans.title!r} (title agreement {sim:.2f})")
+        if out.failures:
+            return out
+
+        # 2. no usable identifier: search by title
+        searched_dblp = None
+        if not recs:
+            hit, best, searched_dblp = self._title_search(k, out)
+            if out.failures or out.unresolved:
+                return out
+            if hit is None:
+                why = "; ".join(out.notes) if out.notes else "no identifier in the links"
+                if best is not None:
+                    out.unresolved = f"{why}; no confident title match (best: {best[0]} {best[1]!r}, confidence {best[2]:.2f})"
+                else:
+                    out.unresolved = f"{why}; no title match at {_names(ROLES.search)}"
+                return out
+            self._accept(recs, hit)
+
+        # 3. complete: arXiv record, published version, publisher records
+        self._complete(k, out, searched_dblp)
+        return out
+
+    def _accept(self, recs: Records, rec: Record) -> None:
+        recs.setdefault(role_of(rec), rec)
+
+    def _titles(self, recs: Records) -> list[str]:
+        return [r.title for r in recs.values()] + [self.entry.title]
+
+    def _title_search(self, k: Knowledge, out: Outcome):
+        """The sources of ``roles.toml [search]`` in order; the first confident hit wins."""
+        e = self.entry
+        best: tuple[str, str, float] | None = None
+        for source in ROLES.search:
+            # the index takes significant words (it matches all of them); the others the title
+            query = match.search_words(e.title) if source == ROLES.index else e.title
+            if not query:
+                continue
+            res = k.get(source, "search", query)
+            if res.failed:
+                out.failures.append(f"{source} title search: {res.failed}")
+                return None, best, None
+            scored = []
+            for r in res.records:
+                if is_submission(r):
+                    continue  # a rejected or pending submission is no version to cite
+                s = match.score(r.title, [e.title], record_year=r.year, year=e.tag_year,
+                                year_window=(-2, 1) if r.kind == "preprint" else (-1, 1))
+                scored.append((s.confidence, r))
+                if best is None or s.confidence > best[2]:
+                    best = (source, r.title, s.confidence)
+            accepted = [(c, r) for c, r in scored if c >= match.SEARCH_THRESHOLD]
+            if accepted:
+                accepted.sort(key=lambda cr: (-cr[0], kind_rank(cr[1])))
+                top_conf = accepted[0][0]
+                tops = [r for c, r in accepted if c == top_conf]
+                identities = {identity(r) for r in tops}
+                if len(identities) > 1 and not _same_work(tops):
+                    out.unresolved = (f"ambiguous title: {len(identities)} different papers match "
+                                      f"({', '.join(sorted(i for i in identities))})")
+                    return None, best, res if source == ROLES.index else None
+                out.confidence = top_conf
+                out.notes.append(f"matched by title at {source} (confidence {top_conf:.2f})")
+                # prefer the preprint record as the anchor when DBLP has both: both get used below
+                return tops[0], best, res if source == ROLES.index else None
+        return None, best, None
+
+    def _complete(self, k: Knowledge, out: Outcome, dblp_res: SearchResult | None) -> None:
+        recs = out.records
+        # the arXiv record for a known arXiv id (e.g. from a DBLP CoRR hit)
+        arxiv_id = arxiv_of(recs)
+        if arxiv_id and "arxiv" not in recs:
+            self._follow(k, out, [lookup_key("arxiv", arxiv_id)])
+            if out.failures:
+                return
+        # the DOI an arXiv submitter entered: a hint, verified against the publisher's record
+        hint = recs["arxiv"].extra.get("doi") if "arxiv" in recs else None
+        if hint and "acl" not in recs and "crossref" not in recs:
+            self._follow(k, out, [lookup_key("doi", hint)])
+            if out.failures:
+                return
+        # one DBLP search for the published version and the arXiv id, unless both are known
+        # already (the Anthology record says all DBLP would; a Crossref record may lack the
+        # Anthology id of a journal paper, which DBLP gives)
+        if not (arxiv_of(recs) and "acl" in recs):
+            self._dblp_versions(k, out, dblp_res)
+            if out.failures:
+                return
+            if not arxiv_of(recs) and any(r.published for r in recs.values()):
+                self._find_renamed_preprint(k, out)
+                if out.failures:
+                    return
+        # the publisher's records for the identifiers now known
+        ids = ids_of(recs)
+        wanted: list[tuple[str, str, str]] = []
+        for kind in ("arxiv", "acl", "openreview", "doi"):
+            value = ids.get(kind)
+            if not value or (kind == "doi" and doi_has_own_source(value)):
+                continue  # an Anthology DOI: its record came with the Anthology id
+            need = lookup_key(kind, value)
+            if need[0] not in recs:
+                wanted.append(need)
+        self._follow(k, out, wanted)
+
+    def _follow(self, k: Knowledge, out: Outcome, wanted: list[tuple[str, str, str]]) -> None:
+        """Look up records by identifier and keep those that are this paper (title or authors agree)."""
+        wanted = list(dict.fromkeys(wanted))
+        if not wanted:
+            return
+        recs = out.records
+        answers = k.get_all(wanted)
+        titles = self._titles(recs)
+        for (source, _, key), ans in zip(wanted, answers):
+            if isinstance(ans, Failed):
+                out.failures.append(f"{source} {key}: {ans.reason}")
+            elif isinstance(ans, Record):
+                if is_submission(ans):
+                    continue  # a rejected or pending submission is no version to cite
+                s = match.score(ans.title, titles, record_authors=ans.authors, authors=matching_authors(recs))
+                if s.confidence >= match.VERSION_THRESHOLD or (s.title >= 0.5 and s.authors is not None and s.authors >= 0.75):
+                    recs.setdefault(source, ans)
+                else:
+                    out.notes.append(f"{source} {key} names another paper ({ans.title!r}); not used")
+
+    def _dblp_versions(self, k: Knowledge, out: Outcome, dblp_res: SearchResult | None) -> None:
+        """The CoRR record (arXiv id) and the published record among one DBLP search's hits."""
+        recs = out.records
+        if dblp_res is None:
+            base = best_title(recs) or self.entry.title
+            dblp_res = k.get(ROLES.index, "search", match.search_words(base))
+        if dblp_res.failed:
+            out.failures.append(f"dblp search: {dblp_res.failed}")
+            return
+        titles = self._titles(recs)
+        authors = matching_authors(recs)
+        arxiv_year = recs["arxiv"].year if "arxiv" in recs else None
+        known_ids = ids_of(recs)
+        corr, pub = None, None
+        corr_best, pub_best = 0.0, 0.0
+        for r in dblp_res.records:
+            shared = any(known_ids.get(kind) and r.ids.get(kind, "").lower() == known_ids[kind].lower()
+                         for kind in ROLES.identity)
+            if r.kind == "preprint":
+                if known_ids.get("arxiv"):
+                    if r.ids.get("arxiv") == known_ids["arxiv"]:
+                        corr = r
+                    continue
+                s = match.score(r.title, titles, record_authors=r.authors, authors=authors)
+                if s.confidence >= match.VERSION_THRESHOLD and s.confidence > corr_best:
+                    corr, corr_best = r, s.confidence
+            elif r.published:
+                if shared:
+                    pub, pub_best = r, 2.0
+                    continue
+                s = match.score(r.title, titles, record_authors=r.authors, authors=authors,
+                                record_year=r.year, year=arxiv_year, year_window=(0, 3))
+                if (s.authors is None or s.authors >= 0.5) and s.confidence >= match.VERSION_THRESHOLD:
+                    if s.confidence > pub_best or (s.confidence == pub_best and pub is not None and kind_rank(r) < kind_rank(pub)):
+                        pub, pub_best = r, s.confidence
+        if corr is not None:
+            recs.setdefault(CORR, corr)
+        if pub is not None:
+            recs.setdefault(ROLES.index, pub)
+
+    def _find_renamed_preprint(self, k: Knowledge, out: Outcome) -> None:
+        """A published paper whose preprint DBLP did not return: the title may have changed.
+
+        Papers gain or lose their system name ("SeCom: On Memory ...") or change the subtitle
+        ("PAL: Pluralistic Alignment Framework ..." became "PAL: Sample-Efficient ..."). Two more
+        DBLP queries, only for published works with a "Name: subtitle" title: the subtitle alone,
+        then the name with the first author. A preprint found this way must share the name (or
+        nearly the whole title) *and* the authors, and come no later than the publication.
+        """
+        recs = out.records
+        title = best_title(recs) or self.entry.title
+        name = match.acronym(title)
+        if not name:
+            return
+        authors = matching_authors(recs)
+        pub_year = next((r.year for r in recs.values() if r.published and r.year), None)
+        queries = [match.search_words(title.partition(":")[2])]
+        if authors:
+            queries.append(f"{name} {match.search_words(authors[0].family) or authors[0].family}")
+        for q in dict.fromkeys(q for q in queries if q):
+            res = k.get(ROLES.index, "search", q)
+            if res.failed:
+                out.failures.append(f"dblp search: {res.failed}")
+                return
+            for r in res.records:
+                if r.kind != "preprint" or not r.ids.get("arxiv"):
+                    continue
+                s = match.score(r.title, self._titles(recs), record_authors=r.authors, authors=authors)
+                same_name = match.acronym(r.title) == name
+                if pub_year is not None and r.year is not None and r.year > pub_year:
+                    continue
+                if s.authors is not None and s.authors >= 0.75 and (same_name or s.title >= match.VERSION_THRESHOLD):
+                    recs.setdefault(CORR, r)
+                    out.notes.append(f"preprint found under another title: {r.title!r}")
+                    return
+
+
+def _same_work(records: list[Record]) -> bool:
+    """Several hits with the same title from one search: the same work seen twice (e.g. CoRR and
+    the proceedings) when at most one of them is a preprint and they share authors."""
+    preprints = [r for r in records if r.kind == "preprint"]
+    if len(preprints) > 1 or len([r for r in records if r.published]) > 1:
+        return False
+    first = records[0]
+    return all(match.author_agreement(first.authors, r.authors) in (None, 1.0) or
+               (match.author_agreement(first.authors, r.authors) or 0) >= 0.5 for r in records[1:])
+
+
+def _names(sources) -> str:
+    pretty = {"dblp": "DBLP", "crossref": "Crossref", "openreview": "OpenReview", "arxiv": "arXiv", "acl": "the ACL Anthology"}
+    names = [pretty.get(s, s) for s in sources]
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]

@@ -1,0 +1,202 @@
+"""What every source shares: the cache in front of lookups and searches, and failure bookkeeping.
+
+A source offers
+
+* ``lookup(keys)``: records by the service's own identifier (arXiv id, DOI, forum id, anthology id),
+  batched where the service allows it;
+* ``search(title)``: candidate records for a title (for the services that can search).
+
+:class:`Source` adds the persistent cache in front of both, so a warm run asks the network nothing,
+and keeps transient failures apart from definite answers: a ``missing`` key ("the service says there
+is no such record") is cached, a ``failed`` one (retries exhausted, offline) never is.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from ..http import Cache, FetchError, Http, namespace
+from ..model import Record
+
+__all__ = ["Lookup", "Source", "SearchResult"]
+
+
+@dataclass
+class Lookup:
+    """Answers to a batch of lookups: found, definitely missing, or failed (with the reason)."""
+
+    found: dict[str, Record] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)  # key -> what the service said
+    failed: dict[str, str] = field(default_factory=dict)  # key -> why we could not ask / got no answer
+
+    def merge(self, other: "Lookup") -> None:
+        self.found.update(other.found)
+        self.missing.update(other.missing)
+        self.failed.update(other.failed)
+
+
+@dataclass
+class SearchResult:
+    records: list[Record] = field(default_factory=list)
+    failed: str | None = None  # reason, when the search could not be made
+
+
+class Source:
+    """Base class: caching and failure bookkeeping around ``_fetch`` / ``_search``.
+
+    Subclasses set ``name`` and implement ``_fetch(keys) -> Lookup`` (network only, may raise
+    FetchError for the whole batch) and optionally ``_search(query) -> list[Record]``.
+    """
+
+    name = "source"
+    #: days a cached *negative* answer (missing record, empty search) stays trusted: papers get
+    #: published and indexed after the fact, so "not found" ages; positive records never do.
+    negative_ttl_days = 30
+
+    def __init__(self, http: Http, base_url: str):
+        self.http = http
+        self.base_url = base_url.rstrip("/")
+        self._memo: dict[tuple[str, str], Any] = {}
+
+    # --- cache helpers --------------------------------------------------------------------
+
+    def _ns(self, kind: str) -> str:
+        return namespace(self.name, self.base_url, kind)
+
+    def _cached(self, kind: str, key: str) -> tuple[Any, str] | None:
+        cache: Cache | None = self.http.cache
+        if cache is None or self.http.refresh:
+            return None
+        entry = cache.get(self._ns(kind), key)
+        if entry is None:
+            return None
+        value = entry.value
+        if _is_negative(value) and self.negative_ttl_days is not None:
+            try:
+                age = (self.http.today() - date.fromisoformat(entry.retrieved)).days
+            except ValueError:
+                return None
+            if age > self.negative_ttl_days:
+                return None  # "not found" has aged: ask again
+        with self.http._lock:
+            self.http.cache_hits[self.name] += 1
+        return value, entry.retrieved
+
+    def _store(self, kind: str, key: str, value: Any, retrieved: str) -> None:
+        if self.http.cache is not None:
+            self.http.cache.put(self._ns(kind), key, value, retrieved)
+
+    # --- public interface -------------------------------------------------------------------
+
+    def _fetch_each(self, keys: list[str], get_one: Callable[[str], "Record | None"], missing: str) -> Lookup:
+        """Fetch one id per request (services without batch lookups): ``get_one`` returns the
+        record, None when the service says it has no such paper, or raises FetchError."""
+        out = Lookup()
+        for key in keys:
+            try:
+                rec = get_one(key)
+            except FetchError as e:
+                out.failed[key] = str(e)
+                continue
+            if rec is None:
+                out.missing[key] = missing
+            else:
+                out.found[key] = rec
+        return out
+
+    def normalize_key(self, key: str) -> str:
+        return key.strip()
+
+    def lookup(self, keys: Iterable[str]) -> Lookup:
+        """Records for ``keys`` (the service's own ids), from memory, the cache or the network."""
+        out = Lookup()
+        todo: list[str] = []
+        for raw in keys:
+            key = self.normalize_key(raw)
+            if key in out.found or key in out.missing or key in todo:
+                continue
+            memo = self._memo.get(("lookup", key))
+            if memo is not None:
+                _put(out, key, memo)
+                continue
+            hit = self._cached("record", key)
+            if hit is not None:
+                value, retrieved = hit
+                res = ("missing", value["missing"]) if _is_negative(value) else ("found", Record.from_json(value, retrieved))
+                self._memo[("lookup", key)] = res
+                _put(out, key, res)
+                continue
+            todo.append(key)
+        if not todo:
+            return out
+        today = self.http.today().isoformat()
+        try:
+            fetched = self._fetch(todo)
+        except FetchError as e:
+            fetched = Lookup(failed={k: str(e) for k in todo})
+        for key in todo:
+            if key in fetched.found:
+                rec = fetched.found[key]
+                rec.retrieved = today
+                self._store("record", key, rec.to_json(), today)
+                res = ("found", rec)
+            elif key in fetched.missing:
+                self._store("record", key, {"missing": fetched.missing[key]}, today)
+                res = ("missing", fetched.missing[key])
+            else:
+                res = ("failed", fetched.failed.get(key, f"{self.name} gave no answer for {key}"))
+            if res[0] != "failed":
+                self._memo[("lookup", key)] = res
+            _put(out, key, res)
+        return out
+
+    def search(self, query: str) -> SearchResult:
+        """Candidate records for a title query (cached under the normalised query)."""
+        key = " ".join(query.split())
+        memo = self._memo.get(("search", key))
+        if memo is not None:
+            return memo
+        hit = self._cached("search", key)
+        if hit is not None:
+            value, retrieved = hit
+            res = SearchResult([Record.from_json(r, retrieved) for r in value.get("records", [])])
+            self._memo[("search", key)] = res
+            return res
+        today = self.http.today().isoformat()
+        try:
+            records = self._search(key)
+        except FetchError as e:
+            return SearchResult(failed=str(e))
+        for r in records:
+            r.retrieved = today
+        value = {"records": [r.to_json() for r in records]}
+        if not records:
+            value["missing"] = "no hits"
+        self._store("search", key, value, today)
+        res = SearchResult(records)
+        self._memo[("search", key)] = res
+        return res
+
+    # --- to implement -------------------------------------------------------------------------
+
+    def _fetch(self, keys: list[str]) -> Lookup:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _search(self, query: str) -> list[Record]:  # pragma: no cover - abstract
+        raise FetchError(f"{self.name} cannot search")
+
+
+def _is_negative(value: Any) -> bool:
+    return isinstance(value, dict) and "missing" in value
+
+
+def _put(out: Lookup, key: str, res: tuple[str, Any]) -> None:
+    kind, value = res
+    if kind == "found":
+        out.found[key] = value
+    elif kind == "missing":
+        out.missing[key] = value
+    else:
+        out.failed[key] = value
