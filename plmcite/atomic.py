@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +24,13 @@ class ConcurrentModificationError(PlmciteError):
     """The file changed on disk after plmcite read it; writing would lose those changes."""
 
 
-def write_atomic(path: str | os.PathLike, data: str | bytes, *, encoding: str = "utf-8") -> None:
-    """Write ``data`` to ``path`` atomically (temp file + fsync + rename)."""
+def write_atomic(path: str | os.PathLike, data: str | bytes, *, encoding: str = "utf-8",
+                 private: bool = False) -> None:
+    """Write ``data`` to ``path`` atomically (temp file + fsync + rename).
+
+    A new file gets the mode the user's umask gives (like any file they create), or 0600 when
+    ``private`` (state files that hold a library's data); an existing file keeps its mode.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode(encoding) if isinstance(data, str) else data
@@ -36,6 +42,8 @@ def write_atomic(path: str | os.PathLike, data: str | bytes, *, encoding: str = 
             os.fsync(fh.fileno())
         if path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(tmp, 0o600 if private else 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -43,6 +51,17 @@ def write_atomic(path: str | os.PathLike, data: str | bytes, *, encoding: str = 
         except FileNotFoundError:
             pass
         raise
+
+
+_UMASK_LOCK = threading.Lock()
+
+
+def _umask() -> int:
+    """The process umask (reading it means setting it, so briefly, under a lock)."""
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
 
 
 def digest(raw: bytes) -> str:

@@ -3,7 +3,7 @@
 Arbitrary Unicode (with LaTeX's special characters, braces, %, &, \\ and @ drawn often) goes
 into titles, container names and author names; the rendered .bib is parsed back with
 bibtexparser 1.x and with pybtex, the LaTeX of each field is decoded with
-:func:`plmcite.latex.decode`, and the result must be the original text (normalised: NFC,
+:func:`plmcite.texdecode.decode`, and the result must be the original text (normalised: NFC,
 whitespace collapsed, invisible characters dropped, which is what the entry stands for).
 That a bounded sample of such entries also compiles is checked in test_latex_compile.py.
 """
@@ -18,7 +18,7 @@ from bibtexparser.bparser import BibTexParser
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from plmcite import bibtex, latex
+from plmcite import bibtex, latex, texdecode
 from plmcite.model import Person, Work
 
 SPECIALS = list("\\{}%&@#$_^~`<>|'\",.-!?:;[]=") + ["--", "''", ",,", "!`", "and", " and ", "others"]
@@ -62,9 +62,9 @@ def split_top(s: str, sep: str) -> list[str]:
 def decode_name(raw: str) -> tuple[str, str]:
     parts = split_top(raw, ", ")
     if len(parts) == 1:
-        return latex.decode(parts[0]), ""
+        return texdecode.decode(parts[0]), ""
     family, given = parts
-    return latex.decode(family), latex.decode(given)
+    return texdecode.decode(family), texdecode.decode(given)
 
 
 @settings(max_examples=150, deadline=None)
@@ -75,8 +75,8 @@ def test_any_title_round_trips(title, container, ascii_mode):
              authors=[Person("Doe", "Jane")], year=2024)
     bib = bibtex.render([w], ascii=ascii_mode)
     e = parse_bibtexparser(bib)
-    assert latex.decode(e["title"]) == latex.normalize(title)
-    assert latex.decode(e["booktitle"]) == latex.normalize(container)
+    assert texdecode.decode(e["title"]) == latex.normalize(title)
+    assert texdecode.decode(e["booktitle"]) == latex.normalize(container)
     p = pybtex.database.parse_string(bib, "bibtex").entries["k2024x"]
     assert p.fields["title"] == e["title"]
     assert p.fields["booktitle"] == e["booktitle"]
@@ -97,16 +97,16 @@ def test_any_author_name_round_trips(people, ascii_mode):
     parsed = pybtex.database.parse_string(bib, "bibtex").entries["k2024x"].persons["author"]
     assert len(parsed) == len(persons)
     for pp, person in zip(parsed, persons):
-        family = latex.decode(" ".join(pp.prelast_names + pp.last_names))
-        given_ = latex.decode(" ".join(pp.first_names + pp.middle_names))
+        family = texdecode.decode(" ".join(pp.prelast_names + pp.last_names))
+        given_ = texdecode.decode(" ".join(pp.first_names + pp.middle_names))
         assert (family, given_) == (latex.normalize(person.family), latex.normalize(person.given))
 
 
 @settings(max_examples=300, deadline=None)
 @given(s=text, ascii_mode=st.booleans())
 def test_escape_decode_is_the_identity_on_normalised_text(s, ascii_mode):
-    assert latex.decode(latex.escape(s, ascii=ascii_mode)) == latex.normalize(s)
-    assert latex.decode(latex.protect_title(s, ascii=ascii_mode)) == latex.normalize(s)
+    assert texdecode.decode(latex.escape(s, ascii=ascii_mode)) == latex.normalize(s)
+    assert texdecode.decode(latex.protect_title(s, ascii=ascii_mode)) == latex.normalize(s)
 
 
 @given(s=text)

@@ -106,7 +106,7 @@ class SyncState:
                 return False
         except (FileNotFoundError, UnicodeDecodeError):
             pass
-        write_atomic(target, text)
+        write_atomic(target, text, private=True)
         return True
 
 
