@@ -1,7 +1,7 @@
 """Fake ACL Anthology: ``/<id>.bib``, the landing page ``/<id>/``, 404 for unknown ids.
 
 Only published records with an ``acl_anthology_id`` exist. The BibTeX follows the Anthology's
-layout (api-protocols.md section 6): key ``family-etal-year-word``, double-quoted values,
+layout (docs/api-protocols.md section 6): key ``family-etal-year-word``, double-quoted values,
 ``author = "Family, Given  and\\n      Family, Given"``, ``month`` as a bare macro, ``url`` with
 a trailing slash, ``doi`` only when the record has one (the Anthology adds DOIs only after they
 resolve), ``@article`` with ``journal``/``volume``/``number`` for CL and TACL. Words with inner

@@ -5,7 +5,7 @@ Implements ``id_list`` (many comma-separated ids, with or without ``vN``), ``sea
 ``OR`` ``ANDNOT``, parentheses; adjacent terms are OR'ed as in Lucene), both together
 (intersection), ``start``, ``max_results`` (default 10, capped at 2000), ``sortBy``/``sortOrder``.
 
-Behaviour copied from the real service (api-protocols.md section 2):
+Behaviour copied from the real service (docs/api-protocols.md section 2):
 
 * ``opensearch:totalResults`` counts every id asked for; a well-formed id that does not exist
   (or a version beyond the latest) gets **no entry** (the 2025 behaviour). ``missing="empty"``

@@ -9,7 +9,7 @@ venue or the year (``word$`` matches exactly, ``a|b`` is OR), so a title that ch
 arXiv and the proceedings can find only one of the two records, and a misspelt word finds none.
 Hits are ranked by relevance (``@score``), then newest first.
 
-JSON quirks reproduced (api-protocols.md section 5): every number is a string; a single author
+JSON quirks reproduced (docs/api-protocols.md section 5): every number is a string; a single author
 is an object, not a list; with zero hits ``hits`` has no ``hit`` key; ``ee`` is a list when there
 are several links; titles end with a period; DOIs are upper-cased; homonymous authors carry a
 four-digit suffix ("Wei Wang 0003"), deterministically for common family names.

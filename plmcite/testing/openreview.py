@@ -2,7 +2,7 @@
 ``/notes/search?term=``.
 
 Only published records with an ``openreview_id`` exist. Each becomes a submission note shaped as
-API v2 returns it (api-protocols.md section 4): every content field wrapped as
+API v2 returns it (docs/api-protocols.md section 4): every content field wrapped as
 ``{"value": ...}``, ``venue`` with the presentation type ("ICLR 2025 Poster", "NeurIPS 2024
 poster"), ``venueid``, ``_bibtex``, ``paperhash``, dates in epoch milliseconds. A forum also holds
 replies (two reviews and the decision) with ``replyto`` set, so a client reading

@@ -1,6 +1,6 @@
 """A local fake of the Zotero Web API v3, faithful enough to drive the real pyzotero client.
 
-It follows ``api-protocols.md`` section 1: libraries with one integer version each and objects
+It follows ``docs/api-protocols.md`` section 1: libraries with one integer version each and objects
 carrying their own; reads with ``since``, ``format=json|versions|keys``, ``limit``/``start``
 pagination and a ``Link`` header; ``includeTrashed``, ``itemKey``, ``/deleted``; multi-object
 writes of at most 50 objects answered with the four-map write report; write tokens;
