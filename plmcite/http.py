@@ -12,6 +12,11 @@ ask for and how to read the answer:
 * a persistent cache of *normalised records* (not raw responses) in the user cache dir, so a
   second run makes no request at all; ``refresh`` skips reading it, ``offline`` forbids the
   network. Only bodies that parsed are ever cached: a malformed answer is retried, never stored.
+* an unexpected body (an HTML page where JSON was due, JSON of another shape, a key missing) is
+  :class:`Malformed` whatever the parser tripped on: a failed request for that one key, reported
+  with the service's name, never a crash of the run;
+* a refusal (:class:`Refused`: an anti-bot challenge) is counted per source (``refused``) so
+  that the run summary can say which service turned plmcite away.
 
 ``call`` wraps the same retry/rate-limit/counting policy around a callable that does its own
 HTTP (habanero for Crossref), so there is still a single policy.
@@ -39,7 +44,7 @@ from .errors import PlmciteError, Signal
 T = TypeVar("T")
 
 __all__ = [
-    "Cache", "Http", "HttpSettings", "Response", "FetchError", "Malformed", "OfflineError",
+    "Cache", "Http", "HttpSettings", "Response", "FetchError", "Malformed", "OfflineError", "Refused",
     "RETRY_STATUSES", "default_cache_dir", "user_agent",
 ]
 
@@ -47,7 +52,8 @@ __all__ = [
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 #: bump when the shape of cached records changes, so stale caches are ignored, not misread
-CACHE_FORMAT = 1
+#: (2: records are canonical, ``plmcite.clean.canonical_record``; authors may be literal names)
+CACHE_FORMAT = 2
 
 
 class FetchError(PlmciteError):
@@ -64,6 +70,16 @@ class OfflineError(FetchError):
 
 class Malformed(PlmciteError):
     """A response body that could not be parsed: treated as a transient fault and retried."""
+
+
+class Refused(FetchError):
+    """The service refused to answer this client (an anti-bot challenge, a block): not the
+    paper's absence, and not worth retrying in a loop. The resolver asks other services instead."""
+
+
+#: what a parser may trip on when a body has an unexpected shape (a missing key, a list where an
+#: object was due, a number that is not one): all of it is a Malformed body, never a crash
+SHAPE_ERRORS = (KeyError, IndexError, TypeError, AttributeError, ValueError)
 
 
 @dataclass
@@ -173,6 +189,8 @@ class Http:
         self.retried: Counter[str] = Counter()  # of which were retries
         self.failures: Counter[str] = Counter()  # requests that failed for good
         self.cache_hits: Counter[str] = Counter()
+        self.refused: Counter[str] = Counter()  # lookups a service refused (challenge), per source
+        self.refusals: dict[str, str] = {}  # source -> what it said the first time
         self._down: Counter[str] = Counter()  # consecutive requests that failed for good, per source
         self._client = None
 
@@ -200,6 +218,12 @@ class Http:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def note_refused(self, source: str, reason: str, n: int = 1) -> None:
+        """Count ``n`` lookups ``source`` refused to answer (for the run summary)."""
+        with self._lock:
+            self.refused[source] += n
+            self.refusals.setdefault(source, reason)
 
     def _host_lock(self, host: str) -> threading.Lock:
         with self._lock:
@@ -298,6 +322,10 @@ class Http:
                 return parse(resp)
             except Malformed as e:
                 raise Retry(f"malformed body: {e}") from None
+            except FetchError:
+                raise
+            except SHAPE_ERRORS as e:  # the parser met a body of another shape than the service's
+                raise Retry(f"malformed body: unexpected shape ({type(e).__name__}: {str(e)[:80]})") from None
 
         return self.call(source, host, attempt, f"{source} {url}")
 

@@ -44,19 +44,30 @@ def as_kind(value: Any) -> Kind:
 
 @dataclass
 class Person:
-    """An author. ``family`` holds particles too ("van der Berg"); a single name has no given."""
+    """An author. ``family`` holds particles too ("van der Berg"); a single name has no given.
+
+    ``literal``: the name is written as is, in ``family``: an organisation ("H1 Collaboration",
+    "University of Regensburg"), never split into given and family (BibTeX ``{{H1 Collaboration}}``,
+    CSL ``literal``). Serialised only when set.
+    """
 
     family: str
     given: str = ""
+    literal: bool = False
 
-    def to_json(self) -> dict[str, str]:
-        return {"family": self.family, "given": self.given} if self.given else {"family": self.family}
+    def to_json(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"family": self.family, "given": self.given} if self.given else {"family": self.family}
+        if self.literal:
+            d["literal"] = True
+        return d
 
     @classmethod
-    def from_json(cls, d: dict[str, str]) -> "Person":
+    def from_json(cls, d: dict[str, Any]) -> "Person":
         if not isinstance(d, dict) or not isinstance(d.get("family"), str) or not isinstance(d.get("given", ""), str):
             raise ValueError(f"an author must be {{\"family\": ..., \"given\": ...}} strings, not {d!r}")
-        return cls(family=d["family"], given=d.get("given", ""))
+        if not isinstance(d.get("literal", False), bool):
+            raise ValueError(f"an author's literal must be true or false, not {d['literal']!r}")
+        return cls(family=d["family"], given=d.get("given", ""), literal=d.get("literal", False))
 
 
 @dataclass

@@ -1,36 +1,65 @@
-"""Personal names: splitting display names, particles, and BibTeX's "von" part.
+"""Personal names: splitting display names, particles, corporate authors, BibTeX's "von" part.
 
 The particle list is data (``data/names.toml``), shared by the sources (which split "Given
 Family" display names), by citation keys (which drop particles) and by the resolver (a particle
-written in lower case is not a miscased name).
+written in lower case is not a miscased name). So are the words that make a name an
+organisation ("H1 Collaboration", "Gemini Team", "University of Regensburg"): such an author is
+one literal name (``Person.literal``), never "Collaboration, H1".
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 
-from .clean import clean_text
 from .model import Person
 
 _DBLP_HOMONYM = re.compile(r"\s+\d{4}$")
 
 
 @lru_cache(maxsize=1)
+def _data() -> dict:
+    return tomllib.loads(resources.files("plmcite.data").joinpath("names.toml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def particles() -> frozenset[str]:
-    data = tomllib.loads(resources.files("plmcite.data").joinpath("names.toml").read_text(encoding="utf-8"))
-    return frozenset(w.lower() for w in data.get("particles", ()))
+    return frozenset(w.lower() for w in _data().get("particles", ()))
+
+
+@lru_cache(maxsize=1)
+def _organisation_words() -> tuple[frozenset[str], frozenset[str]]:
+    d = _data().get("organisations", {})
+    return frozenset(w.lower() for w in d.get("words", ())), frozenset(d.get("exact_words", ()))
+
+
+def _tidy(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def is_organisation(name: str) -> bool:
+    """A corporate author: a name of two or more words one of which is an organisation word
+    ("Collaboration", "Consortium", "Team", "University", ...; ``data/names.toml``)."""
+    words = [w.strip(".,;:()[]{}") for w in _tidy(name).split()]
+    if len(words) < 2:
+        return False
+    folded, exact = _organisation_words()
+    return any(w.lower() in folded or w in exact for w in words)
 
 
 def person_from_name(name: str) -> Person:
     """A ``Given Family`` display name (arXiv, OpenReview, DBLP) as a Person.
 
     DBLP's homonym numbers ("Wei Wang 0001") are dropped; lower-case particles before the last
-    word join the family name; "Family, Given" is accepted too.
+    word join the family name; "Family, Given" is accepted too; an organisation ("H1
+    Collaboration", " Gemini Team") is one literal name.
     """
-    name = clean_text(_DBLP_HOMONYM.sub("", name))
+    name = _tidy(_DBLP_HOMONYM.sub("", name))
+    if is_organisation(name):
+        return Person(name, literal=True)
     if "," in name:
         family, given = name.split(",", 1)
         return Person(family.strip(), given.strip())

@@ -72,6 +72,8 @@ def resolve_cmd(list_path, catalog_path, sections, refresh, offline, rekey, as_j
         finally:
             if bar is not None:
                 bar.__exit__(None, None, None)
+        summary.refused = dict(sorted(sources.http.refused.items()))
+        refusals = dict(sources.http.refusals)
     summary.changed = catmod.save(cat, cat_path)
 
     if as_json:
@@ -86,6 +88,9 @@ def resolve_cmd(list_path, catalog_path, sections, refresh, offline, rekey, as_j
              f"{summary.unresolved} unresolved")
     if summary.kept_previous:
         echo_err(f"{summary.kept_previous} entries kept their previous record (a service could not be reached)")
+    for name, n in summary.refused.items():
+        echo_err(f"{name} refused {n} lookup(s): {refusals.get(name, 'refused')}; "
+                 f"those entries were looked up through the other services")
     req = ", ".join(f"{k} {v}" for k, v in summary.requests.items()) or "none"
     echo_err(f"requests: {total_req} ({req}); cache hits: {sum(summary.cache_hits.values())}"
              + (f"; retries: {sum(summary.retries.values())}" if summary.retries else ""))

@@ -31,6 +31,7 @@ class Summary:
     retries: dict[str, int] = field(default_factory=dict)
     cache_hits: dict[str, int] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)
+    refused: dict[str, int] = field(default_factory=dict)  # lookups a service refused (OpenReview's challenge)
     changed: bool = False
 
     def to_json(self) -> dict[str, Any]:

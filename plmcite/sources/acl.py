@@ -4,6 +4,11 @@ The Anthology's BibTeX is the authority for ACL venues: official title, authors,
 (which names the volume: long papers, Findings, a workshop), pages, month, address, publisher
 and, where the Anthology XML has one, the DOI (never derived from the id: not every volume has
 one). The volume part of the id (``2024.findings-emnlp``) tells the venue table which venue it is.
+
+Real ``.bib`` files (tests/fixtures/wire/acl/) carry LaTeX-escaped names (``{\'A}lvarez-Mellado``,
+``O{'}Shaughnessy``), ``editor``, ``ISBN`` and ``abstract`` fields, a ``month`` built with BibTeX's
+``#`` (``may # " 2 - " # may # " 7"``), and front matter as ``@proceedings`` or ``@book`` with no
+author. A name braced whole in ``author`` (``{OpenAI}``) is an organisation: one literal name.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import re
 
 from ..http import FetchError, Malformed, Response
 from ..clean import clean_text, normalize_pages
-from ..model import Record
+from ..model import Person, Record
 from ..names import person_from_name
 from .base import Lookup, Source
 
@@ -68,6 +73,8 @@ def parse_bibtex_entry(text: str) -> dict[str, str] | None:
     for k, v in db.entries[0].items():
         if k in ("ENTRYTYPE", "ID"):
             out[k] = v
+        elif k in NAME_FIELDS:
+            out[k] = v  # split into names before decoding: a name braced whole is an organisation
         elif k in TEXT_FIELDS:
             out[k] = latex_to_text(v)
         else:
@@ -76,7 +83,9 @@ def parse_bibtex_entry(text: str) -> dict[str, str] | None:
 
 
 #: fields holding prose (LaTeX decoded); the others (url, doi, pages...) are taken literally
-TEXT_FIELDS = {"title", "author", "editor", "booktitle", "journal", "publisher", "address", "series"}
+TEXT_FIELDS = {"title", "booktitle", "journal", "publisher", "address", "series", "abstract"}
+#: fields holding names, kept as LaTeX until split (see :func:`split_bib_authors`)
+NAME_FIELDS = {"author", "editor"}
 
 
 def latex_to_text(value: str) -> str:
@@ -92,13 +101,54 @@ def latex_to_text(value: str) -> str:
     return clean_text(value.replace("{", "").replace("}", ""))
 
 
+def _split_names(value: str) -> list[str]:
+    """A BibTeX name list split on "and" at brace depth 0 ("{Barnes and Noble}" is one name)."""
+    names, depth, start, i = [], 0, 0, 0
+    while i < len(value):
+        c = value[i]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and value[i:i + 3].lower() == "and" and (i == 0 or value[i - 1].isspace()) \
+                and (i + 3 == len(value) or value[i + 3].isspace()):
+            names.append(value[start:i])
+            start = i = i + 3
+            continue
+        i += 1
+    names.append(value[start:])
+    return [n.strip() for n in names if n.strip()]
+
+
+def _braced_whole(name: str) -> bool:
+    """``{OpenAI}`` or ``{{H1 Collaboration}}``: one brace group around the whole name."""
+    if not (name.startswith("{") and name.endswith("}")):
+        return False
+    depth = 0
+    for i, c in enumerate(name):
+        depth += (c == "{") - (c == "}")
+        if depth == 0 and i < len(name) - 1:
+            return False
+    return True
+
+
 def split_bib_authors(value: str):
-    return [person_from_name(a) for a in re.split(r"\s+and\s+", value) if a.strip()]
+    """Persons of a BibTeX ``author``/``editor`` value (LaTeX): "Family, Given" or "Given Family"
+    names with accents decoded; a name braced whole is a literal name (an organisation)."""
+    people = []
+    for raw in _split_names(value):
+        if _braced_whole(raw):
+            text = latex_to_text(raw[1:-1])
+            if text:
+                people.append(Person(text, literal=True))
+            continue
+        people.append(person_from_name(latex_to_text(raw)))
+    return people
 
 
 def bib_record(entry: dict[str, str], anthology_id: str) -> Record:
     etype = entry.get("ENTRYTYPE", "").lower()
-    month = entry.get("month", "").strip().lower()[:3]
+    month = entry.get("month", "").strip().lower()[:3]  # "may # \" 2 - \" # may # \" 7\"" reads "May 2 - May 7"
     year = entry.get("year", "")
     doi = entry.get("doi", "").strip().lower()
     kind = "journal" if etype == "article" else ("conference" if etype == "inproceedings" else "other")

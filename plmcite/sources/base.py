@@ -8,7 +8,13 @@ A source offers
 
 :class:`Source` adds the persistent cache in front of both, so a warm run asks the network nothing,
 and keeps transient failures apart from definite answers: a ``missing`` key ("the service says there
-is no such record") is cached, a ``failed`` one (retries exhausted, offline) never is.
+is no such record") is cached, a ``failed`` one (retries exhausted, offline) never is, and neither
+is a ``refused`` one (the service would not answer this client: OpenReview's anti-bot challenge),
+which the resolver sees as "not found here" so that it asks the other services instead.
+
+Every record passes through :func:`plmcite.clean.canonical_record` before it is cached or handed
+on: the one place where wire text (markup, entities, line wraps, split corporate authors, page
+ranges) becomes canonical.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from datetime import date
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from ..http import Cache, FetchError, Http, namespace
+from ..clean import canonical_record
+from ..http import Cache, FetchError, Http, Refused, namespace
 from ..model import Record
 
 __all__ = ["Lookup", "Source", "SearchResult"]
@@ -30,11 +37,15 @@ class Lookup:
     found: dict[str, Record] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)  # key -> what the service said
     failed: dict[str, str] = field(default_factory=dict)  # key -> why we could not ask / got no answer
+    #: key -> why the service would not answer this client (a challenge, a block): reported as
+    #: missing to the resolver (so it falls back to other services), never cached
+    refused: dict[str, str] = field(default_factory=dict)
 
     def merge(self, other: "Lookup") -> None:
         self.found.update(other.found)
         self.missing.update(other.missing)
         self.failed.update(other.failed)
+        self.refused.update(other.refused)
 
 
 @dataclass
@@ -97,6 +108,10 @@ class Source:
         for key in keys:
             try:
                 rec = get_one(key)
+            except Refused as e:
+                out.refused[key] = str(e)
+                self.http.note_refused(self.name, str(e))
+                continue
             except FetchError as e:
                 out.failed[key] = str(e)
                 continue
@@ -138,13 +153,15 @@ class Source:
             fetched = Lookup(failed={k: str(e) for k in todo})
         for key in todo:
             if key in fetched.found:
-                rec = fetched.found[key]
+                rec = canonical_record(fetched.found[key])
                 rec.retrieved = today
                 self._store("record", key, rec.to_json(), today)
                 res = ("found", rec)
             elif key in fetched.missing:
                 self._store("record", key, {"missing": fetched.missing[key]}, today)
                 res = ("missing", fetched.missing[key])
+            elif key in fetched.refused:
+                res = ("missing", fetched.refused[key])  # not cached: ask again next run
             else:
                 res = ("failed", fetched.failed.get(key, f"{self.name} gave no answer for {key}"))
             if res[0] != "failed":
@@ -166,7 +183,12 @@ class Source:
             return res
         today = self.http.today().isoformat()
         try:
-            records = self._search(key)
+            records = [canonical_record(r) for r in self._search(key)]
+        except Refused as e:  # this service turned us away: no hits here, ask again next run
+            self.http.note_refused(self.name, str(e))
+            res = SearchResult([])
+            self._memo[("search", key)] = res
+            return res
         except FetchError as e:
             return SearchResult(failed=str(e))
         for r in records:

@@ -3,17 +3,31 @@
 habanero does its own HTTP (httpx2) without retries, so every call runs inside
 ``Http.call``: the same rate limit, retry/backoff (``Retry-After`` honoured), counting and
 offline rule as the other sources. habanero's error shapes are classified here: a 404 is an
-answer ("no such DOI", cached), 429/5xx/timeouts/resets/non-JSON bodies are retried.
+answer ("no such DOI", cached), 429/5xx/timeouts/resets/non-JSON bodies are retried, and so is a
+body habanero trips over (a search answer without ``total-results`` raises ``KeyError`` inside
+habanero): after the retries it is one failed request, never a crash of the run.
+
+What real work messages hold (tests/fixtures/wire/crossref/) and how it is read here:
+
+* the year is the best date there is: ``published-print`` (the volume's year: a 2021 issue
+  whose article was online in 2020 is cited 2021), then ``issued``, ``published``,
+  ``published-online``; a date part may be ``null`` (``[[null]]``), and with no date at all the
+  one year named in the event or proceedings title ("... Workshops, 2003. Proceedings.") is used;
+* an ``article-number`` stands in for ``page`` when there is none (Phys. Rev. A "022212");
+* an author may be a ``name`` alone: an organisation (or an affiliation deposited as an
+  author), kept whole as a literal name;
+* titles and subtitles carry JATS/HTML markup and line breaks (cleaned in ``plmcite.clean``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urlsplit
 
-from ..http import FetchError, Retry, parse_retry_after
-from ..clean import clean_text, normalize_pages
-from ..model import Record
+from ..http import SHAPE_ERRORS, FetchError, Retry, parse_retry_after
+from ..clean import clean_text, clean_title, normalize_pages
+from ..model import Person, Record
 from .base import Lookup, Source
 
 #: Crossref work type -> kind of work
@@ -26,6 +40,9 @@ KIND = {
     "report": "other",
     "dataset": "other",
 }
+#: date fields in order of preference for the year a work is cited with
+DATE_FIELDS = ("published-print", "issued", "published", "published-online")
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 
 
 class CrossrefSource(Source):
@@ -73,9 +90,11 @@ class CrossrefSource(Source):
         except RuntimeError as e:  # habanero wraps transport errors of searches in RuntimeError
             if isinstance(e.__cause__, httpx2.HTTPError):
                 raise Retry(f"connection error ({type(e.__cause__).__name__})") from None
-            raise
+            raise Retry(f"malformed body (habanero: {str(e)[:80]})") from None
         except (ValueError, json.JSONDecodeError) as e:
             raise Retry(f"malformed body ({e})") from None
+        except SHAPE_ERRORS as e:  # habanero read a key the body does not have ('total-results')
+            raise Retry(f"malformed body: unexpected shape ({type(e).__name__}: {str(e)[:80]})") from None
 
     def _fetch(self, keys: list[str]) -> Lookup:
         out = Lookup()
@@ -84,8 +103,7 @@ class CrossrefSource(Source):
             def one(doi=doi):
                 status, value = self._attempt(lambda: self._client().works(ids=doi))
                 if status == "ok":
-                    msg = _message(value, "work")
-                    return ("ok", msg)
+                    return ("ok", _read(lambda: work_record(_message(value, "work"))))
                 return (status, value)
 
             try:
@@ -96,7 +114,7 @@ class CrossrefSource(Source):
             if status == "missing":
                 out.missing[doi] = value
             else:
-                out.found[doi] = work_record(value)
+                out.found[doi] = value
         return out
 
     def _search(self, query: str) -> list[Record]:
@@ -110,10 +128,18 @@ class CrossrefSource(Source):
             items = msg.get("items")
             if not isinstance(items, list):
                 raise Retry("search answer without items")
-            return items
+            return _read(lambda: [work_record(it) for it in items
+                                  if isinstance(it, dict) and it.get("DOI") and _first(it.get("title"))])
 
-        items = self.http.call(self.name, host, one, f"crossref search {query[:60]!r}")
-        return [work_record(it) for it in items if isinstance(it, dict) and it.get("DOI") and it.get("title")]
+        return self.http.call(self.name, host, one, f"crossref search {query[:60]!r}")
+
+
+def _read(fn):
+    """Run a reader of a message; a message of another shape is a malformed body (retried)."""
+    try:
+        return fn()
+    except SHAPE_ERRORS as e:
+        raise Retry(f"malformed body: unexpected work shape ({type(e).__name__}: {str(e)[:80]})") from None
 
 
 def _message(value, kind: str) -> dict:
@@ -122,37 +148,63 @@ def _message(value, kind: str) -> dict:
     return value["message"]
 
 
+def _raw_first(v) -> str:
+    if isinstance(v, list):
+        v = v[0] if v else None
+    return v if isinstance(v, str) else ""
+
+
 def _first(v) -> str | None:
     if isinstance(v, list):
         v = v[0] if v else None
     return clean_text(v) if isinstance(v, str) and v.strip() else None
 
 
-def _date(msg: dict) -> tuple[int | None, int | None]:
-    for k in ("published-print", "published", "issued", "published-online"):
-        parts = (msg.get(k) or {}).get("date-parts") or []
-        if parts and parts[0] and parts[0][0]:
-            p = parts[0]
-            return int(p[0]), (int(p[1]) if len(p) > 1 and p[1] else None)
+def _date_parts(value) -> tuple[int | None, int | None]:
+    """(year, month) of a ``{"date-parts": [[Y, M, D]]}``; parts may be missing or null."""
+    parts = (value or {}).get("date-parts") if isinstance(value, dict) else None
+    first = parts[0] if isinstance(parts, list) and parts and isinstance(parts[0], list) else []
+    year = first[0] if first and isinstance(first[0], int) else None
+    month = first[1] if year and len(first) > 1 and isinstance(first[1], int) and 1 <= first[1] <= 12 else None
+    return year, month
+
+
+def best_date(msg: dict) -> tuple[int | None, int | None]:
+    """The (year, month) a work is cited with: the first of ``DATE_FIELDS`` with a year, else the
+    one year named in the event's or the proceedings' title (no later than ``created``)."""
+    for k in DATE_FIELDS:
+        year, month = _date_parts(msg.get(k))
+        if year:
+            return year, month
+    created, _ = _date_parts(msg.get("created"))
+    event = msg.get("event") if isinstance(msg.get("event"), dict) else {}
+    for text in (event.get("name"), _first(msg.get("container-title"))):
+        years = {int(y) for y in _YEAR_IN_TEXT.findall(str(text or ""))}
+        if len(years) == 1 and (created is None or min(years) <= created):
+            return years.pop(), None
     return None, None
+
+
+def _person(a: dict) -> Person | None:
+    if a.get("family"):
+        return Person(str(a["family"]), str(a.get("given") or ""))
+    if a.get("name"):  # an organisation, or an affiliation deposited as an author: one name
+        return Person(str(a["name"]), literal=True)
+    if a.get("given"):
+        return Person(str(a["given"]))
+    return None
 
 
 def work_record(msg: dict) -> Record:
     """A Crossref ``work`` message as a Record."""
-    from ..model import Person
-
-    authors = []
-    for a in msg.get("author") or []:
-        if a.get("family"):
-            authors.append(Person(clean_text(a["family"]), clean_text(a.get("given") or "")))
-        elif a.get("name"):
-            authors.append(Person(clean_text(a["name"])))
-    year, month = _date(msg)
-    title = _first(msg.get("title")) or ""
-    sub = _first(msg.get("subtitle"))
+    authors = [p for p in (_person(a) for a in (msg.get("author") or []) if isinstance(a, dict)) if p]
+    year, month = best_date(msg)
+    title = clean_title(_raw_first(msg.get("title")))  # raw: line breaks around tags matter
+    sub = clean_title(_raw_first(msg.get("subtitle")))
     if sub and sub.lower() not in title.lower():
         title = f"{title}: {sub}"
-    event = msg.get("event") or {}
+    event = msg.get("event") if isinstance(msg.get("event"), dict) else {}
+    article_number = _first(msg.get("article-number"))
     doi = str(msg.get("DOI", "")).lower()
     return Record(
         source="crossref",
@@ -166,7 +218,7 @@ def work_record(msg: dict) -> Record:
         container=_first(msg.get("container-title")),
         volume=_first(msg.get("volume")),
         number=_first(msg.get("issue")),
-        pages=normalize_pages(msg.get("page")),
+        pages=normalize_pages(_first(msg.get("page")) or article_number),
         publisher=_first(msg.get("publisher")),
         ids={"doi": doi} if doi else {},
         url=f"https://doi.org/{doi}" if doi else None,
@@ -174,5 +226,6 @@ def work_record(msg: dict) -> Record:
             "type": msg.get("type"),
             "event": _first(event.get("name")),
             "container": _first(msg.get("container-title")),
+            "article_number": article_number,
         }.items() if v},
     )

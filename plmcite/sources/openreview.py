@@ -2,9 +2,26 @@
 
 The v2 API wraps every content field as ``{"value": ...}``. What matters for a citation is the
 venue: ``content.venue`` ("ICLR 2025 Poster", "Submitted to ICLR 2025") and ``content.venueid``
-("ICLR.cc/2025/Conference", ".../Rejected_Submission"). A submission that was not accepted is
-not a published version: it comes back as kind ``other`` so the resolver never cites it as one.
-``/notes?id=`` takes one id, so lookups are one request per forum (cached).
+("ICLR.cc/2025/Conference", ".../Rejected_Submission"). Only a note accepted at a venue that
+runs on OpenReview is a published version; everything else comes back as kind ``other`` (with
+``extra["accepted"] = False``) so the resolver never cites it as one. Real search answers
+(tests/fixtures/wire/openreview/) hold all of these:
+
+* rejected, withdrawn, desk-rejected and pending submissions (``.../Rejected_Submission``,
+  ``TMLR/Rejected``, ``.../Withdrawn_Submission``, ``.../Submission``, "Submitted to ICLR 2024",
+  "Rejected by TMLR");
+* notes imported from DBLP (venueid ``dblp.org/conf/NIPS/2024``, ``dblp.org/journals/CORR/2025``)
+  and from ORCID or authors' archives (``OpenReview.net/Public_Article``, ``OpenReview.net/Archive``):
+  copies of a paper published elsewhere, not acceptances (``extra["imported"]`` says from where);
+* authors as strings, or as objects ``{"fullname", "username"}`` (ORCID imports), or absent
+  (anonymous submissions).
+
+``/notes?id=`` takes one id, so lookups are one request per forum (cached). Since 2026 it may
+answer 403 ``ChallengeRequiredError`` (an anti-bot challenge) while ``/notes/search`` still
+answers: the lookup is then *refused* (:class:`plmcite.http.Refused`), not missing: it is not
+cached, no further ``/notes?id=`` is sent in the run, the run summary says OpenReview refused,
+and the resolver falls back to the title search of the other services (and OpenReview's own
+search).
 """
 
 from __future__ import annotations
@@ -12,13 +29,17 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from ..http import FetchError, Malformed, Response
+from ..http import FetchError, Malformed, Refused, Response
 from ..clean import clean_text
 from ..model import Record
 from ..names import person_from_name
 from .base import Lookup, Source
 
-_NOT_PUBLISHED = re.compile(r"(^|/)(Submission|Rejected_Submission|Withdrawn_Submission|Desk_Rejected_Submission|-/.*)$")
+_NOT_PUBLISHED = re.compile(r"(^|/)(Submission|Rejected_Submission|Withdrawn_Submission|Desk_Rejected_Submission"
+                            r"|Rejected|Withdrawn|Desk_Rejected|Under_Review|-/.*)$", re.I)
+_NOT_PUBLISHED_VENUE = re.compile(r"^(submitted to|rejected by|withdrawn|desk rejected)", re.I)
+#: venue ids of notes that copy a paper published elsewhere (source of the copy)
+_IMPORTED = (("dblp.org/", "dblp"), ("openreview.net/public_article", "orcid"), ("openreview.net/archive", "archive"))
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 _BIB_FIELD = re.compile(r"^\s*(\w+)\s*=\s*\{(.*)\},?\s*$", re.M)
 
@@ -26,11 +47,31 @@ _BIB_FIELD = re.compile(r"^\s*(\w+)\s*=\s*\{(.*)\},?\s*$", re.M)
 class OpenReviewSource(Source):
     name = "openreview"
 
+    def __init__(self, http, base_url: str):
+        super().__init__(http, base_url)
+        self._refusal: str | None = None  # set by the first challenge: /notes?id= is not asked again
+
     def _fetch(self, keys: list[str]) -> Lookup:
-        return self._fetch_each(
-            keys, lambda forum: self.http.get(self.name, f"{self.base_url}/notes", {"id": forum},
-                                              parse=lambda r: parse_note_answer(r, forum)),
-            "OpenReview has no note with this id")
+        out = Lookup()
+        for forum in keys:
+            if self._refusal is None:
+                try:
+                    rec = self.http.get(self.name, f"{self.base_url}/notes", {"id": forum},
+                                        parse=lambda r, forum=forum: parse_note_answer(r, forum))
+                except Refused as e:
+                    self._refusal = str(e)
+                except FetchError as e:
+                    out.failed[forum] = str(e)
+                    continue
+                else:
+                    if rec is None:
+                        out.missing[forum] = "OpenReview has no note with this id"
+                    else:
+                        out.found[forum] = rec
+                    continue
+            out.refused[forum] = f"{self._refusal}; asked the other services instead"
+            self.http.note_refused(self.name, self._refusal)
+        return out
 
     def _search(self, query: str) -> list[Record]:
         params = {"term": query, "type": "terms", "source": "forum", "limit": "10"}
@@ -44,9 +85,24 @@ def _notes(resp: Response) -> list[dict]:
     return [n for n in data["notes"] if isinstance(n, dict)]
 
 
+def _refusal(resp: Response) -> None:
+    """Raise :class:`Refused` for OpenReview's anti-bot answer (403 ``ChallengeRequiredError``)."""
+    if resp.status != 403:
+        return
+    try:
+        data = resp.json()
+    except Malformed:
+        data = None
+    name = data.get("name") if isinstance(data, dict) else None
+    if name == "ChallengeRequiredError" or b"challenge" in resp.body[:2000].lower():
+        raise Refused(f"OpenReview refused the request (HTTP 403 {name or 'challenge page'}: "
+                      "challenge verification required)", status=403)
+
+
 def parse_note_answer(resp: Response, forum: str) -> Record | None:
     if resp.status == 404:
         return None
+    _refusal(resp)
     if resp.status != 200:
         raise FetchError(f"OpenReview answered HTTP {resp.status}", status=resp.status)
     for note in _notes(resp):
@@ -59,6 +115,7 @@ def parse_note_answer(resp: Response, forum: str) -> Record | None:
 
 
 def parse_search_answer(resp: Response) -> list[Record]:
+    _refusal(resp)
     if resp.status != 200:
         raise FetchError(f"OpenReview search answered HTTP {resp.status}", status=resp.status)
     out = []
@@ -76,13 +133,29 @@ def _value(content: dict, name: str):
     return v.get("value") if isinstance(v, dict) else v
 
 
+def _author_name(a) -> str:
+    """An author as a string (v2 notes) or an object ``{"fullname", "username"}`` (ORCID imports)."""
+    if isinstance(a, dict):
+        return str(a.get("fullname") or a.get("name") or "")
+    return str(a) if a is not None else ""
+
+
+def imported_from(venueid: str | None) -> str | None:
+    """Where a note copying a paper published elsewhere came from ("dblp", "orcid", "archive")."""
+    low = (venueid or "").lower()
+    return next((what for prefix, what in _IMPORTED if low.startswith(prefix)), None)
+
+
 def note_record(note: dict) -> Record | None:
     content = note.get("content") or {}
+    if not isinstance(content, dict):
+        raise Malformed("OpenReview note whose content is not an object")
     title = clean_text(str(_value(content, "title") or ""))
     if not title:
         return None
     forum = str(note.get("forum") or note.get("id"))
-    authors = [person_from_name(str(a)) for a in (_value(content, "authors") or [])]
+    raw_authors = _value(content, "authors") or []
+    authors = [person_from_name(_author_name(a)) for a in (raw_authors if isinstance(raw_authors, list) else [])]
     venue = clean_text(str(_value(content, "venue") or "")) or None
     venueid = clean_text(str(_value(content, "venueid") or "")) or None
     bib = bib_fields(str(_value(content, "_bibtex") or ""))
@@ -94,7 +167,9 @@ def note_record(note: dict) -> Record | None:
             break
     if year is None and note.get("pdate"):
         year = datetime.fromtimestamp(int(note["pdate"]) / 1000, timezone.utc).year
-    accepted = bool(venueid) and not _NOT_PUBLISHED.search(venueid) and not (venue or "").lower().startswith("submitted to")
+    imported = imported_from(venueid)
+    accepted = (bool(venueid) and imported is None and not _NOT_PUBLISHED.search(venueid)
+                and not _NOT_PUBLISHED_VENUE.match(venue or ""))
     if accepted:
         kind = "workshop" if "/workshop" in venueid.lower() else ("journal" if venueid.upper() in ("TMLR",) else "conference")
     else:
@@ -110,7 +185,8 @@ def note_record(note: dict) -> Record | None:
         container=bib.get("booktitle") or bib.get("journal"),
         ids={"openreview": forum},
         url=f"https://openreview.net/forum?id={forum}",
-        extra={k: v for k, v in {"venueid": venueid, "accepted": accepted}.items() if v is not None},
+        extra={k: v for k, v in {"venueid": venueid, "accepted": accepted, "imported": imported}.items()
+               if v is not None},
     )
 
 
