@@ -18,6 +18,7 @@ cannot typeset) are reported as warnings "key: message" rather than written sile
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
@@ -38,24 +39,50 @@ _ARXIV_URL = re.compile(r"https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/([^
 
 
 @dataclass(frozen=True)
+class Flavour:
+    """What one ``export --for`` flavour writes where BibTeX styles disagree (data/bibtex.toml)."""
+
+    name: str
+    preprint: str  # "howpublished" | "eprint": where a preprint's arXiv id goes
+    eprint: bool  # published works carry eprint/archiveprefix/primaryclass
+    doi_url: bool  # url = https://doi.org/<doi> (for styles that print url but not doi)
+    styles: str
+
+
+@dataclass(frozen=True)
 class Rules:
     types: dict[str, dict[str, str]]
     order: dict[str, tuple[str, ...]]
     months: dict[int, str]
     preprint_howpublished: str
     archiveprefix: str
+    flavours: dict[str, Flavour]
 
 
 @lru_cache(maxsize=1)
 def rules() -> Rules:
     d = latex.data()
+    flavours = {}
+    for name, f in d["flavours"].items():
+        if f["preprint"] not in ("howpublished", "eprint"):
+            raise ValueError(f"bibtex.toml [flavours.{name}]: preprint must be howpublished or eprint")
+        flavours[name] = Flavour(name, f["preprint"], bool(f["eprint"]), bool(f["doi_url"]), f["styles"])
     return Rules(
         types={k: dict(v) for k, v in d["types"].items()},
         order={k: tuple(v) for k, v in d["order"].items()},
         months={int(k): v for k, v in d["months"].items()},
         preprint_howpublished=d["preprint"]["howpublished"],
         archiveprefix=d["preprint"]["archiveprefix"],
+        flavours=flavours,
     )
+
+
+#: the flavour written when none is asked for (and the one refs/bib/ holds)
+DEFAULT_FLAVOUR = "natbib"
+
+
+def flavours() -> tuple[str, ...]:
+    return tuple(rules().flavours)
 
 
 @dataclass
@@ -106,17 +133,74 @@ def _brackets(text: str) -> str:
     return text.replace("[", "{[}").replace("]", "{]}") if "[" in text or "]" in text else text
 
 
+def _name_part(text: str, ascii: bool, missing: list[str] | None, fragile: list[str] | None) -> str:
+    """A name part as LaTeX, the first letter of each word in its ASCII LaTeX form.
+
+    BibTeX counts bytes: a style that abbreviates given names (abbrvnat, IEEEtran) or builds
+    labels from family names (alpha) would cut "Łukasz" inside its first UTF-8 character and
+    print U+FFFD. ``{\\L}ukasz`` is one "special character" to BibTeX, so ``{\\L}.`` comes out.
+    """
+    if text.isascii() or ascii:
+        return latex.escape(text, ascii=ascii, missing=missing, fragile=fragile)
+    out = []
+    for tok in re.findall(r"\s+|-|[^\s\-]+", latex.normalize(text)):
+        if tok[0].isspace() or tok == "-":
+            out.append(tok)
+            continue
+        n = 1
+        while n < len(tok) and unicodedata.combining(tok[n]):
+            n += 1
+        head, rest = tok[:n], tok[n:]
+        out.append(latex.escape(head, ascii=not head.isascii(), missing=missing, fragile=fragile))
+        if rest:
+            out.append(latex.escape(rest, missing=missing, fragile=fragile))
+    return latex.join_pieces(out)
+
+
 def person(p: Person, ascii: bool = False, missing: list[str] | None = None,
-           fragile: list[str] | None = None) -> str:
-    """``Family, Given``; a single name or an organisation is braced whole: ``{OpenAI}``."""
+           fragile: list[str] | None = None, bibtex_initials: bool = True) -> str:
+    """``Family, Given``; a single name or an organisation is braced whole: ``{OpenAI}``.
+
+    ``bibtex_initials``: first letters of words in their ASCII form (see :func:`_name_part`);
+    biber reads UTF-8 initials fine.
+    """
+    part = _name_part if bibtex_initials else (
+        lambda t, a, m, f: latex.escape(t, ascii=a, missing=m, fragile=f))
     # brackets braced: natbib styles put names in \bibitem's optional [...] argument
-    family = _brackets(latex.escape(p.family, ascii=ascii, missing=missing, fragile=fragile))
-    given = _brackets(latex.escape(p.given, ascii=ascii, missing=missing, fragile=fragile))
-    if not given:
-        return "{" + family + "}" if family else ""
+    family = _brackets(part(p.family, ascii, missing, fragile))
+    given = _brackets(part(p.given, ascii, missing, fragile))
+    if not given or getattr(p, "literal", False):
+        return "{" + family + (" " + given if given else "") + "}" if family else ""
     if not family:
         return "{" + given + "}"
     return f"{_brace_if_needed(family)}, {_brace_if_needed(given)}"
+
+
+def _initial(text: str) -> str:
+    """The initial biber should print for a name part: its first letter or digit (or nothing)."""
+    for ch in latex.normalize(text):
+        if ch.isalnum():
+            return latex.escape(ch)
+    return ""
+
+
+def person_extended(p: Person, ascii: bool = False, missing: list[str] | None = None,
+                    fragile: list[str] | None = None) -> str:
+    """biblatex's extended name format, with the initials given (``family-i``, ``given-i``).
+
+    For a name with a word that starts with a symbol ("{Brace", "\\input{x}"): biber makes an
+    initial of a word's first character and writes it to the .bbl unescaped, which breaks
+    pdflatex; an explicit initial is written as given. biber splits this format at every "," and
+    "=" (braces or not), so those are written ``\\symbol{44}``, ``\\symbol{61}``.
+    """
+    def value(text: str) -> str:
+        v = _brackets(latex.escape(text, ascii=ascii, missing=missing, fragile=fragile))
+        return v.replace(",", "\\symbol{44}").replace("=", "\\symbol{61}")
+
+    parts = [f"family={{{value(p.family)}}}", f"family-i={{{_initial(p.family)}}}"]
+    if p.given and not getattr(p, "literal", False):
+        parts += [f"given={{{value(p.given)}}}", f"given-i={{{_initial(p.given)}}}"]
+    return ", ".join(parts)
 
 
 #: an ASCII name part that is its own BibTeX: letters, digits, . ' - and single inner spaces
@@ -129,21 +213,28 @@ def _plain_part(part: str) -> bool:
 
 
 def names(people: Iterable[Person], ascii: bool = False, missing: list[str] | None = None,
-          fragile: list[str] | None = None) -> str:
+          fragile: list[str] | None = None, odd: list[str] | None = None) -> str:
+    """The author field. With ``odd`` (biblatex dialect), a name with a word biber cannot make an
+    initial of is written in the extended name format, and the word is appended to ``odd``."""
     out = []
     for p in people:
         family, given = p.family, p.given
         if given and _plain_part(family) and _plain_part(given):
             out.append(f"{family}, {given}")  # the common case, without escaping anything
             continue
-        n = person(p, ascii, missing, fragile)
+        n = person(p, ascii, missing, fragile, bibtex_initials=odd is None)
+        if odd is not None and _ODD_CANDIDATE.search(n):
+            words = odd_initials(n)
+            if words:
+                odd.extend(words)
+                n = person_extended(p, ascii, missing, fragile)
         if n:
             out.append(n)
     return " and ".join(out)
 
 
 _NAME_WORD = re.compile(r"[^\s~\-]+")
-_SAFE_INITIAL = re.compile(r"[^\W_]|\{\\(?:[`'^\"~=.]|[uvHcdbrk]\{|L\}|l\}|O\}|o\}|AE\}|ae\}|OE\}|oe\}|ss\}|i\}|j\})")
+_SAFE_INITIAL = re.compile(r"[^\W_]|\{\\(?:[`'^\"~=.]|[uvHcdbrk]\{|(?:L|l|O|o|AE|ae|OE|oe|ss|SS|i|j|IJ|ij|DH|dh|DJ|dj|TH|th|NG|ng)\})")
 
 
 #: a name word starting with anything but an ASCII letter or digit: worth a closer look
@@ -192,11 +283,36 @@ def is_arxiv_url(url: str | None, arxiv_id: str | None) -> bool:
 # --- entries --------------------------------------------------------------------------------------
 
 
-def fields(work: Work, dialect: str = "bibtex", warnings: list[str] | None = None) -> Fields:
-    """The entry type and plain-text fields of a work: every bibliographic decision is here."""
+def _link(work: Work, arxiv: str | None, doi: str | None, warn) -> str | None:
+    """The work's landing page, unless it only repeats an identifier the entry carries.
+
+    ``https://doi.org/<doi>`` (or a publisher page named by the DOI, dl.acm.org/doi/<doi>) is the
+    DOI again, and the arXiv abstract page is the arXiv id again: styles printing both would
+    print the same fact twice.
+    """
+    url = latex.clean_url(work.url)
+    if work.url and not url:
+        warn(f"{work.key}: url {work.url!r} is not an http(s) URL; left out")
+    if url and doi and doi.lower() in url.lower():
+        return None
+    if url and is_arxiv_url(url, arxiv):
+        return None
+    return url
+
+
+def fields(work: Work, dialect: str = "bibtex", warnings: list[str] | None = None,
+           flavour: str = DEFAULT_FLAVOUR) -> Fields:
+    """The entry type and plain-text fields of a work: every bibliographic decision is here.
+
+    ``flavour`` (bibtex dialect only) says which styles the entry is for: each prints a fact in
+    a different field, and a fact written twice would be printed twice (data/bibtex.toml).
+    """
     if dialect not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect!r} (expected one of {', '.join(DIALECTS)})")
     r = rules()
+    if flavour not in r.flavours:
+        raise ValueError(f"unknown flavour {flavour!r} (expected one of {', '.join(r.flavours)})")
+    fl_rules = r.flavours[flavour]
     warn = warnings.append if warnings is not None else (lambda _m: None)
     bib = dialect == "bibtex"
     kind = work.kind if work.kind in r.types[dialect] else "other"
@@ -206,11 +322,10 @@ def fields(work: Work, dialect: str = "bibtex", warnings: list[str] | None = Non
         kind = "preprint" if work.arxiv else "other"
     authorless = not any(latex.normalize(p.family + p.given) for p in work.authors if p.family or p.given)
     if authorless and kind != "other":
+        # the same type everywhere (BibTeX, biblatex, CSL, Zotero): a style may warn "empty
+        # author", but a made-up author or a sort key (which natbib styles print where the
+        # author goes, before the title again) would be worse
         warn(f"{work.key}: no authors (add them to the overrides file)")
-        if bib and kind != "preprint":
-            # plain.bst and friends require an author for every type but @misc, and sort an
-            # authorless @misc by its "key" field: the venue goes to howpublished instead
-            kind = "other"
     out = Fields(type=r.types[dialect][kind], key=work.key, authors=list(work.authors))
     v = out.values
     url_fields: set[str] = set()
@@ -218,29 +333,27 @@ def fields(work: Work, dialect: str = "bibtex", warnings: list[str] | None = Non
     v["title"] = work.title
     if not work.title.strip() and not latex.normalize(work.title):
         warn(f"{work.key}: no title")
-    if authorless and bib:
-        v["key"] = work.title
 
     arxiv = work.arxiv
     if arxiv and not _ARXIV_ID.fullmatch(arxiv):
         warn(f"{work.key}: arXiv id {arxiv!r} is not an arXiv identifier; left out")
         arxiv = None
-    url = latex.clean_url(work.url)
-    if work.url and not url:
-        warn(f"{work.key}: url {work.url!r} is not an http(s) URL; left out")
+    doi = clean_doi(work.doi)
+    if work.doi and not doi:
+        warn(f"{work.key}: DOI {work.doi!r} does not look like a DOI; left out")
+    url = _link(work, arxiv, doi, warn)
+    # where the arXiv id goes: howpublished (styles that print no eprint), or eprint fields
+    eprint = bool(arxiv) and (not bib or (fl_rules.preprint == "eprint" if kind == "preprint" else fl_rules.eprint))
 
     if kind in ("conference", "workshop"):
         v["booktitle"] = container
     elif kind == "journal":
         v["journal" if bib else "journaltitle"] = container
     elif kind == "preprint":
-        if bib and arxiv:
+        if bib and arxiv and fl_rules.preprint == "howpublished":
             v["howpublished"] = r.preprint_howpublished.format(id=arxiv)
         elif work.container:
             v["howpublished"] = work.container
-        url = url or (arxiv_url(arxiv) if arxiv else None)
-    elif container and work.kind != "other":  # an authorless paper, as @misc
-        v["howpublished"] = container
     elif work.container:  # other: a web page, a repository, a model card
         v["howpublished"] = work.container
     elif bib and url and "%" not in url and "#" not in url:
@@ -280,14 +393,13 @@ def fields(work: Work, dialect: str = "bibtex", warnings: list[str] | None = Non
     if work.address and kind != "preprint":
         v["address" if bib else "location"] = work.address
 
-    doi = clean_doi(work.doi)
-    if work.doi and not doi:
-        warn(f"{work.key}: DOI {work.doi!r} does not look like a DOI; left out")
     if doi:
         v["doi"] = doi
-    if url and (bib or not is_arxiv_url(url, arxiv)):
+        if bib and fl_rules.doi_url:
+            url = f"https://doi.org/{doi}"  # the style prints url, not doi: the DOI as its link
+    if url:
         v["url"] = url
-    if arxiv:
+    if eprint:
         v["eprint"] = arxiv
         if bib:
             v["archiveprefix"] = r.archiveprefix
@@ -307,9 +419,9 @@ def fields(work: Work, dialect: str = "bibtex", warnings: list[str] | None = Non
 
 
 def entry(work: Work, dialect: str = "bibtex", *, ascii: bool = False,
-          warnings: list[str] | None = None) -> Entry:
-    """The canonical entry of a work, in the ``bibtex`` or ``biblatex`` dialect."""
-    fl = fields(work, dialect, warnings)
+          warnings: list[str] | None = None, flavour: str = DEFAULT_FLAVOUR) -> Entry:
+    """The canonical entry of a work, in the ``bibtex`` (of a flavour) or ``biblatex`` dialect."""
+    fl = fields(work, dialect, warnings, flavour)
     missing: list[str] = []
     fragile: list[str] = []
 
@@ -318,11 +430,14 @@ def entry(work: Work, dialect: str = "bibtex", *, ascii: bool = False,
 
     f: dict[str, str] = {}
     if fl.authors:
-        f["author"] = names(fl.authors, ascii, missing, fragile)
-        odd = odd_initials(f["author"].replace(" and ", " ")) if _ODD_CANDIDATE.search(f["author"]) else []
-        if odd and warnings is not None:
-            warnings.append(f"{work.key}: name word(s) {', '.join(odd)} start with a symbol; "
-                            f"biber cannot make initials of them (BibTeX can)")
+        if dialect == "biblatex":
+            f["author"] = names(fl.authors, ascii, missing, fragile, odd=[])
+        else:
+            f["author"] = names(fl.authors, ascii, missing, fragile)
+            odd = odd_initials(f["author"].replace(" and ", " ")) if _ODD_CANDIDATE.search(f["author"]) else []
+            if odd and warnings is not None:
+                warnings.append(f"{work.key}: name word(s) {', '.join(odd)} start with a symbol; biber cannot "
+                                f"make initials of them (BibTeX can): for biber, export --format biblatex")
     plain = latex.is_plain
     url_fields = fl.url_fields
     for name, value in fl.values.items():
@@ -357,89 +472,8 @@ def entry(work: Work, dialect: str = "bibtex", *, ascii: bool = False,
 
 
 def render(works: Iterable[Work], dialect: str = "bibtex", *, ascii: bool = False,
-           warnings: list[str] | None = None) -> str:
+           warnings: list[str] | None = None, flavour: str = DEFAULT_FLAVOUR) -> str:
     """The entries of ``works`` as one .bib text, in the given order, separated by blank lines."""
     order = rules().order[dialect]
-    return "\n".join(entry(w, dialect, ascii=ascii, warnings=warnings).render(order) for w in works)
-
-
-# --- formatted reference lists (pybtex) -----------------------------------------------------------
-
-#: characters pybtex's LaTeX reader would interpret; they travel through it as private-use
-#: placeholders and are put back (escaped for the backend) in the formatted output
-_PYBTEX_SPECIAL = "\\{}%~"
-_PYBTEX_LIGATURES = frozenset(latex.LIGATURE_PAIRS)
-_PUA = 0xF0000
-
-
-def _pybtex_latex(text: str, placeholders: dict[str, str]) -> str:
-    out = []
-    prev = ""
-    for ch in text:
-        if ch in _PYBTEX_SPECIAL or (prev, ch) in _PYBTEX_LIGATURES or 0xF0000 <= ord(ch) <= 0x10FFFF:
-            ph = placeholders.setdefault(ch, chr(_PUA + len(placeholders)))
-            out.append(ph)
-        else:
-            out.append(ch)
-        prev = ch
-    return "".join(out)
-
-
-def reflist(works: Iterable[Work], *, style: str = "plain", backend: str = "text",
-            warnings: list[str] | None = None) -> str:
-    """A formatted reference list through one of pybtex's styles (plain, unsrt, alpha...).
-
-    pybtex reads fields as LaTeX, so it gets the plain-text fields with the characters its
-    LaTeX reader would change (braces, backslash, %, ~, ligature pairs) swapped for
-    placeholders, and titles with their protected runs braced, so its sentence casing keeps
-    {LLM}s as BibTeX would. The output holds exactly the catalog's text.
-    """
-    import io
-
-    from pybtex.database import BibliographyData
-    from pybtex.database import Entry as PybtexEntry
-    from pybtex.database import Person as PybtexPerson
-    from pybtex.plugin import find_plugin
-
-    placeholders: dict[str, str] = {}
-
-    def tex(text: str) -> str:
-        return _pybtex_latex(latex.normalize(text), placeholders)
-
-    def make_person(p: Person) -> PybtexPerson:
-        if not p.given:
-            return PybtexPerson(last=tex(p.family))
-        von, last = split_von(latex.normalize(p.family))
-        return PybtexPerson(first=tex(p.given), prelast=tex(von), last=tex(last))
-
-    months = {v: k for k, v in rules().months.items()}
-    month_names = ["January", "February", "March", "April", "May", "June", "July", "August",
-                   "September", "October", "November", "December"]
-    entries = {}
-    for w in works:
-        fl = fields(w, "bibtex", warnings)
-        values = {}
-        for name, value in fl.values.items():
-            if name == "month":
-                value = month_names[months[value] - 1]
-            elif name == "title":
-                value = "".join("{" + _pybtex_latex(t, placeholders) + "}" if prot else _pybtex_latex(t, placeholders)
-                                for t, prot in latex.title_segments(value))
-            elif name == "pages":
-                value = pages(value, tex)
-            elif name not in VERBATIM:
-                value = tex(value)
-            values[name] = value
-        e = PybtexEntry(fl.type, fields=values)
-        if fl.authors:
-            e.persons["author"] = [make_person(p) for p in fl.authors]
-        entries[w.key] = e
-    data = BibliographyData(entries=entries)
-    formatted = find_plugin("pybtex.style.formatting", style)().format_bibliography(data)
-    out = io.StringIO()
-    be = find_plugin("pybtex.backends", backend)()
-    be.write_to_stream(formatted, out)
-    text = out.getvalue()
-    for ch, ph in placeholders.items():
-        text = text.replace(ph, be.format_str(ch))
-    return text
+    return "\n".join(entry(w, dialect, ascii=ascii, warnings=warnings, flavour=flavour).render(order)
+                     for w in works)

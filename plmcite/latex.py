@@ -207,6 +207,11 @@ def _join(pieces: list[str]) -> str:
     return "".join(out)
 
 
+def join_pieces(pieces: list[str]) -> str:
+    """Concatenate LaTeX pieces, with ``{}`` wherever two would meet in a ligature (``-{}-``)."""
+    return _join(pieces)
+
+
 def _plain(text: str) -> bool:
     """Text that is its own LaTeX: safe ASCII, no ligature pairs (normalised or not)."""
     return (_PLAIN.fullmatch(text) is not None and "--" not in text and "''" not in text

@@ -74,30 +74,51 @@ def test_inproceedings_drops_number_that_plain_would_warn_about():
     assert e.fields["volume"] == "39" and "number" not in e.fields
 
 
-def test_preprint_is_misc_with_arxiv_howpublished_and_eprint():
+def test_preprint_names_its_arxiv_id_once_in_each_flavour():
     w = Work(key="shen2025language", title="Language Model Personalization via Reward Factorization",
              kind="preprint", authors=[Person("Shen", "Idan")], year=2025, month=3,
              ids={"arxiv": "2503.06358"}, arxiv_class="cs.LG", url="https://arxiv.org/abs/2503.06358")
-    e = bibtex.entry(w)
-    assert e.type == "misc"
-    assert e.fields["howpublished"] == "arXiv preprint arXiv:2503.06358"
-    assert (e.fields["eprint"], e.fields["archiveprefix"], e.fields["primaryclass"]) == ("2503.06358", "arXiv", "cs.LG")
-    assert e.fields["month"] == "mar" and "month" in e.bare
+    # natbib (default) and ieee: plain, plainnat and IEEEtran print howpublished, and no eprint
+    for flavour in ("natbib", "ieee"):
+        e = bibtex.entry(w, flavour=flavour)
+        assert e.type == "misc"
+        assert e.fields["howpublished"] == "arXiv preprint arXiv:2503.06358"
+        assert not {"eprint", "archiveprefix", "primaryclass", "url"} & set(e.fields), flavour
+        assert e.fields["month"] == "mar" and "month" in e.bare
+    # acl and acm: acl_natbib prints "Preprint, arXiv:<id>", ACM "arXiv:<id> [cs.LG]" from eprint
+    for flavour in ("acl", "acm"):
+        e = bibtex.entry(w, flavour=flavour)
+        assert e.type == "misc" and "howpublished" not in e.fields and "url" not in e.fields
+        assert (e.fields["eprint"], e.fields["archiveprefix"], e.fields["primaryclass"]) == ("2503.06358", "arXiv", "cs.LG")
     b = bibtex.entry(w, "biblatex")
     assert b.type == "misc" and "howpublished" not in b.fields
     assert (b.fields["eprinttype"], b.fields["eprintclass"], b.fields["date"]) == ("arxiv", "cs.LG", "2025-03")
     assert "url" not in b.fields  # biblatex links the eprint already
 
 
-def test_preprint_without_url_gets_the_arxiv_abs_url():
-    w = Work(key="k", title="T", authors=[Person("A", "B")], year=2024, ids={"arxiv": "2401.00001"})
-    assert bibtex.entry(w).fields["url"] == "https://arxiv.org/abs/2401.00001"
+def test_unknown_flavour_is_refused():
+    with pytest.raises(ValueError, match="unknown flavour"):
+        bibtex.entry(conf(), flavour="chicago")
+
+
+def test_a_url_that_repeats_an_identifier_is_left_out():
+    doi = "10.1145/3677052.3698651"
+    for url in (f"https://doi.org/{doi}", f"https://dl.acm.org/doi/{doi}"):
+        e = bibtex.entry(conf(url=url, ids={"doi": doi}))
+        assert e.fields["doi"] == doi and "url" not in e.fields
+        assert "url" not in bibtex.entry(conf(url=url, ids={"doi": doi}), "biblatex").fields
+    e = bibtex.entry(conf(url="https://arxiv.org/abs/2310.11564"))  # the eprint is the same link
+    assert "url" not in e.fields and e.fields["eprint"] == "2310.11564"
+    # IEEEtran prints url but no doi field: the DOI becomes the link
+    e = bibtex.entry(conf(url="https://openreview.net/forum?id=abc", ids={"doi": doi}), flavour="ieee")
+    assert e.fields["url"] == f"https://doi.org/{doi}"
 
 
 def test_published_work_keeps_its_arxiv_id():
     e = bibtex.entry(conf())
     assert e.fields["eprint"] == "2310.11564"
     assert "howpublished" not in e.fields
+    assert "eprint" not in bibtex.entry(conf(), flavour="ieee").fields  # IEEEtran ignores it
 
 
 def test_other_work_puts_the_link_where_plain_prints_it():
@@ -122,13 +143,14 @@ def test_venue_fallbacks_and_warnings():
     assert any("without a venue name" in w for w in warnings)
 
 
-def test_authorless_paper_becomes_misc_with_a_sort_key():
+def test_authorless_paper_keeps_its_type_and_gets_no_made_up_author_or_key():
+    """The same type in BibTeX, biblatex, CSL and Zotero: a conference paper. natbib styles print
+    a ``key`` where the author goes, so a key would print the title twice."""
     warnings: list[str] = []
     w = conf(authors=[])
     e = bibtex.entry(w, warnings=warnings)
-    assert e.type == "misc"
-    assert e.fields["key"] == latex.escape(w.title)
-    assert e.fields["howpublished"] == w.container
+    assert e.type == "inproceedings" and e.fields["booktitle"] == w.container
+    assert "author" not in e.fields and "key" not in e.fields
     assert any("no authors" in m for m in warnings)
     assert bibtex.entry(w, "biblatex").type == "inproceedings"
 

@@ -95,19 +95,25 @@ def _warn_all(warnings: list[str]) -> None:
 @section_option
 @click.option("--format", "fmt", type=click.Choice(["bibtex", "biblatex", "csl-json"]), default="bibtex",
               show_default=True, help="Output format.")
+@click.option("--for", "flavour", type=click.Choice(["natbib", "acl", "acm", "ieee"]), default=None,
+              help="The BibTeX style the file is for: natbib (default: plain, plainnat, abbrvnat, unsrtnat), "
+                   "acl (acl_natbib), acm (ACM-Reference-Format), ieee (IEEEtran). Each prints every fact once.")
 @click.option("--keys-only", is_flag=True, help="Print only the citation keys, one per line.")
 @ascii_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write to FILE (atomically) instead of stdout.")
 @catalog_option
 @paused_gc
-def export_cmd(sections, fmt, keys_only, ascii_only, output, catalog_path):
+def export_cmd(sections, fmt, flavour, keys_only, ascii_only, output, catalog_path):
     """Export the catalog (or some sections of it) as BibTeX, biblatex or CSL-JSON.
 
     \b
     plmcite export --section 1.4 > refs.bib
+    plmcite export --for acl > refs.bib          # for acl_natbib (ACL, EMNLP, NAACL...)
     plmcite export -s 1 -s 2.3 --format biblatex -o survey.bib
     """
+    if flavour is not None and fmt != "bibtex":
+        raise click.UsageError(f"--for chooses a BibTeX flavour; it does not apply to --format {fmt}")
     cat = load_catalog(catalog_path)
     works = _select(cat, sections)
     if keys_only:
@@ -122,7 +128,8 @@ def export_cmd(sections, fmt, keys_only, ascii_only, output, catalog_path):
         from .. import bibtex
 
         warnings: list[str] = []
-        text = bibtex.render(works, fmt, ascii=ascii_only, warnings=warnings)
+        text = bibtex.render(works, fmt, ascii=ascii_only, warnings=warnings,
+                             flavour=flavour or bibtex.DEFAULT_FLAVOUR)
         _warn_all(warnings)
     _emit(text, output, f"{len(works)} entries")
 
@@ -177,7 +184,7 @@ def table_cmd(sections, ascii_only, command, catalog_path):
 @paused_gc
 def format_cmd(sections, style, backend, catalog_path):
     """Render a formatted reference list of the sections through pybtex."""
-    from ..bibtex import reflist
+    from ..reflist import reflist
 
     _render_to_stdout(reflist, sections, catalog_path, style=style, backend=backend)
 
