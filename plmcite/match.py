@@ -12,14 +12,19 @@ points at another paper.
 from __future__ import annotations
 
 import math
+import os
 import re
+import tomllib
 import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
+from importlib import resources
 from typing import Iterable, Sequence
 
-from .model import Person
 from .keys import ascii_lower
+from .model import Person
+
 
 def normalize_title(title: str) -> str:
     """Case-, accent-, markup- and punctuation-blind form of a title, for comparisons."""
@@ -40,8 +45,14 @@ LINK_THRESHOLD = 0.50
 #: title similarity needed to take a search hit as the *published version* of a known paper
 VERSION_THRESHOLD = 0.88
 
-__all__ = ["normalize_title", "comparable", "compact", "acronym", "TitleWeights", "link_agrees", "title_similarity", "author_agreement", "Score", "score",
-           "SEARCH_THRESHOLD", "LINK_THRESHOLD", "VERSION_THRESHOLD", "same_title", "search_words"]
+#: title similarity above which a title that differs in a content word is a "near miss": worth a
+#: "did you mean" (but never a match)
+NEAR_MISS = 0.75
+
+__all__ = ["normalize_title", "comparable", "compact", "acronym", "TitleWeights", "link_agrees", "title_similarity",
+           "author_agreement", "Score", "score", "SEARCH_THRESHOLD", "LINK_THRESHOLD", "VERSION_THRESHOLD", "NEAR_MISS",
+           "same_title", "search_words", "form_words", "form_key", "same_form", "word_difference", "main_title",
+           "drops_subtitle"]
 
 
 #: abbreviations written out before comparing, so "with LLMs" == "with Large Language Models"
@@ -68,6 +79,102 @@ def compact(title: str) -> str:
     """The normalised title without spaces: "PersonalizedVideoCommentGeneration" == "Personalized
     Video Comment Generation", "Neuron-based" == "Neuron based"."""
     return comparable(title).replace(" ", "")
+
+
+# --- same title, different form --------------------------------------------------------------
+#
+# A title found by searching is the entry's paper only when the two titles differ in *form*, never
+# in a word that carries meaning: "DreamBench++ ... Video Generation" is not "DreamBench++ ...
+# Image Generation", however similar the strings. Form is case, accents, spacing, punctuation,
+# hyphenation, "&" for "and", British or US spelling (data/spelling.toml) and abbreviations
+# written out (LLMs = Large Language Models). Version marks ("++", "2", "v2") and numbers are
+# words, so they must match too.
+
+
+@lru_cache(maxsize=1)
+def _spelling() -> tuple[tuple[tuple[str, str], ...], dict[str, str]]:
+    data = tomllib.loads(resources.files("plmcite.data").joinpath("spelling.toml").read_text(encoding="utf-8"))
+    stems = tuple(sorted(((a, b) for a, b in data["stems"]), key=lambda ab: -len(ab[0])))
+    return stems, dict(data["words"])
+
+
+def _spelling_stem(word: str) -> str:
+    """The part a British and a US spelling share ("personalised" -> "personali"): a prefix that
+    a prefix-matching search (DBLP's) finds both spellings by."""
+    stems, words = _spelling()
+    for a, b in words.items():
+        if word in (a, b):
+            return os.path.commonprefix([a, b])
+    for brit, us in stems:
+        if word.startswith(brit) or word.startswith(us):
+            return os.path.commonprefix([brit, us])
+    return word
+
+
+def _us_spelling(word: str) -> str:
+    stems, words = _spelling()
+    if word in words:
+        return words[word]
+    for brit, us in stems:
+        if word.startswith(brit):
+            return us + word[len(brit):]
+    return word
+
+
+_PLUS = re.compile(r"\+")
+
+
+def form_words(title: str) -> list[str]:
+    """The words of a title once its form is taken away (see above); "++" stays a word."""
+    t = _PLUS.sub(lambda m: " " + "plus" * len(m.group(0)) + " ", title.replace("&", " and "))
+    out: list[str] = []
+    for w in normalize_title(t).split():
+        out.extend(ABBREVIATIONS.get(w, _us_spelling(w)).split())
+    return out
+
+
+def form_key(title: str) -> str:
+    """Titles with equal keys differ only in form (spaces go too: "Self-Supervised" = "Selfsupervised")."""
+    return "".join(form_words(title))
+
+
+def same_form(a: str, b: str) -> bool:
+    ka, kb = form_key(a), form_key(b)
+    return bool(ka) and ka == kb
+
+
+def word_difference(a: str, b: str) -> tuple[list[str], list[str]]:
+    """The words only ``a`` has and the words only ``b`` has (in order), for "did you mean" messages."""
+    wa, wb = form_words(a), form_words(b)
+    sm = SequenceMatcher(None, wa, wb, autojunk=False)
+    only_a: list[str] = []
+    only_b: list[str] = []
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op != "equal":
+            only_a += wa[i1:i2]
+            only_b += wb[j1:j2]
+    return only_a, only_b
+
+
+_SUBTITLE = re.compile(r"\s*(?::|\s[-–—]\s)\s*")
+
+
+def main_title(title: str) -> str | None:
+    """The part before the subtitle ("DreamBench++: A Human-Aligned ..." -> "DreamBench++"), if any."""
+    parts = _SUBTITLE.split(title, maxsplit=1)
+    return parts[0] if len(parts) == 2 and parts[0].strip() and parts[1].strip() else None
+
+
+def drops_subtitle(a: str, b: str) -> bool:
+    """One title is the other without its subtitle, or with the other's name in front of it
+    ("SeCom: On Memory ..." vs "On Memory ..."). Only a hint: it needs confirmation."""
+    for short, long in ((a, b), (b, a)):
+        head = main_title(long)
+        if head and same_form(short, head):
+            return True
+        if head and same_form(short, long[len(head):].lstrip(" :-–—")):
+            return True
+    return False
 
 
 def title_similarity(a: str, b: str) -> float:
@@ -207,20 +314,22 @@ def score(
 
 #: words left out of search queries: function words, and the words abbreviations stand for (one
 #: version of a title may say "LLMs" where the other says "Large Language Models")
-QUERY_STOP = frozenset(
+FUNCTION_WORDS = frozenset(
     "a an the on of for in to and or with via at by from into is are be do does can how what when why "
     "which who toward towards as its your you we our not no".split()
-) | frozenset(ABBREVIATIONS) | frozenset(w for v in ABBREVIATIONS.values() for w in v.split())
+)
+QUERY_STOP = FUNCTION_WORDS | frozenset(ABBREVIATIONS) | frozenset(w for v in ABBREVIATIONS.values() for w in v.split())
 #: how many words a title search sends: titles change at the tail between versions, and services
 #: that require every word to match (DBLP) then still find both versions
 QUERY_WORDS = 5
 
 
-def search_words(title: str, limit: int = QUERY_WORDS) -> str:
-    """A title as a search query: its first significant words, independent of any corpus (so a
-    cached query stays valid when the list changes)."""
-    words = [w for w in re.split(r"[^0-9a-z]+", normalize_title(title)) if w]
+def search_words(title: str, limit: int = QUERY_WORDS, *, from_end: bool = False) -> str:
+    """A title as a search query: its first (or last) significant words, independent of any
+    corpus (so a cached query stays valid when the list changes). A word with a British and a US
+    spelling is sent as their shared prefix ("personali"), which DBLP's prefix search matches."""
+    words = list(dict.fromkeys(_spelling_stem(w) for w in re.split(r"[^0-9a-z]+", normalize_title(title)) if w))
     picked = [w for w in words if w not in QUERY_STOP]
-    if len(picked) < 2:
-        picked = [w for w in words if w not in ("a", "an", "the", "of", "on", "for")] or words
-    return " ".join(picked[:limit])
+    if len(picked) < 3:  # too few to find the paper among many: the written-out words count too
+        picked = [w for w in words if w not in FUNCTION_WORDS and w not in ABBREVIATIONS] or words
+    return " ".join(picked[-limit:] if from_end else picked[:limit])

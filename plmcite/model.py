@@ -310,12 +310,17 @@ def _provenance(d: Any) -> Provenance:
 
 @dataclass
 class Unresolved:
-    """A list entry the resolver could not turn into a work, and why (a wrong match is worse than none)."""
+    """A list entry the resolver could not turn into a work, and why (a wrong match is worse than none).
+
+    ``nearest`` is the closest paper a title search found when none had the entry's title
+    (``{"title", "ids", "differs"}``): lint turns it into a "did you mean", never a match.
+    """
 
     section: str
     title: str
     reason: str
     line: int | None = None
+    nearest: dict[str, Any] | None = None
 
     @property
     def ref(self) -> EntryRef:
@@ -325,18 +330,26 @@ class Unresolved:
         d: dict[str, Any] = {"section": self.section, "title": self.title, "reason": self.reason}
         if self.line is not None:
             d["line"] = self.line
+        if self.nearest:
+            d["nearest"] = self.nearest
         return d
 
     @classmethod
     def from_json(cls, d: Any) -> "Unresolved":
-        if not isinstance(d, dict) or not {"section", "title", "reason"} <= set(d) <= {"section", "title", "reason", "line"}:
+        if not isinstance(d, dict) or not {"section", "title", "reason"} <= set(d) <= _UNRESOLVED_KEYS:
             raise ValueError(f"an unresolved entry must have section, title and reason, not {d!r}")
         if not all(isinstance(d[k], str) for k in ("section", "title", "reason")):
             raise ValueError(f"unresolved entry {d.get('title')!r}: section, title and reason must be strings")
         line = d.get("line")
         if line is not None and (not isinstance(line, int) or isinstance(line, bool)):
             raise ValueError(f"unresolved entry {d['title']!r}: line must be a whole number, not {line!r}")
-        return cls(d["section"], d["title"], d["reason"], line)
+        nearest = d.get("nearest")
+        if nearest is not None and (not isinstance(nearest, dict) or not isinstance(nearest.get("title"), str)):
+            raise ValueError(f"unresolved entry {d['title']!r}: nearest must name a title, not {nearest!r}")
+        return cls(d["section"], d["title"], d["reason"], line, nearest)
+
+
+_UNRESOLVED_KEYS = {"section", "title", "reason", "line", "nearest"}
 
 
 FORMAT = "plmcite-catalog/1"

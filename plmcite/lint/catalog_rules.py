@@ -108,3 +108,21 @@ def _link_other(doc, catalog):
                 yield e.line, f"links {name} {value}, but this paper is {name} {mine}"
             else:
                 yield e.line, f"links {name} {value}, which is not an identifier of this paper ({w.key}: {w.title!r})"
+
+
+@rule("title-near-miss", "error", needs_catalog=True, doc=(
+    "No paper has the entry's title, but one has a title that differs in a word or two: "
+    "\"Personalized Video Generation\" where the paper says \"Image\". The resolver never takes "
+    "such a near miss as the paper (a wrong citation is worse than none), so the entry stays "
+    "unresolved. If the suggestion is the paper, correct the title or add its link; if it is "
+    "another paper, add the right link. `plmcite fix` never applies it."))
+def _title_near_miss(doc, catalog):
+    near = {u.ref: u.nearest for u in catalog.unresolved if u.nearest}
+    for e in doc.entries:
+        n = near.get(e.ref)
+        if n is None:
+            continue
+        ids = ", ".join(f"{k}:{v}" for k, v in sorted((n.get("ids") or {}).items()))
+        differs = f" (differs: {n['differs']})" if n.get("differs") else ""
+        yield e.line, (f"no paper is titled like this; did you mean {n['title']!r}"
+                       + (f" [{ids}]" if ids else "") + f"?{differs} Correct the title or add the paper's link")

@@ -87,7 +87,7 @@ def build_catalog(
     keep_prev: dict[int, tuple[Work, list[EntryInfo]]] = {}  # id(prev work) -> (work, entries)
     unresolved: list[Unresolved] = []
 
-    def keep_or_unresolve(e: EntryInfo, reason: str, is_failure: bool) -> None:
+    def keep_or_unresolve(e: EntryInfo, reason: str, is_failure: bool, nearest: dict | None = None) -> None:
         """A failed run never degrades the catalog: what the last complete run said stands."""
         pw = prev_by_ref.get(e.ref)
         pu = prev_unres.get(e.ref)
@@ -95,16 +95,17 @@ def build_catalog(
             keep_prev.setdefault(id(pw), (pw, []))[1].append(e)
             summary.kept_previous += 1
         elif is_failure and pu is not None:
-            unresolved.append(Unresolved(e.section, e.title, pu.reason, e.line))
+            unresolved.append(Unresolved(e.section, e.title, pu.reason, e.line, pu.nearest))
             summary.kept_previous += 1
         else:
-            unresolved.append(Unresolved(e.section, e.title, reason, e.line))
+            unresolved.append(Unresolved(e.section, e.title, reason, e.line, nearest))
 
     for o in outcomes:
         if o.failures:
             keep_or_unresolve(o.entry, "could not complete: " + "; ".join(o.failures), True)
         elif o.unresolved or not o.records:
-            keep_or_unresolve(o.entry, o.unresolved or "no record found", False)
+            keep_or_unresolve(o.entry, o.unresolved or "no record found", False,
+                              o.nearest.to_json(o.entry.title) if o.nearest else None)
         else:
             fresh.append((o.records, [o.entry]))
     for e in carried:
@@ -113,7 +114,8 @@ def build_catalog(
             keep_prev.setdefault(id(pw), (pw, []))[1].append(e)
         else:
             u = prev_unres.get(e.ref)
-            unresolved.append(Unresolved(e.section, e.title, u.reason if u else "not resolved yet (outside the --section run)", e.line))
+            unresolved.append(Unresolved(e.section, e.title, u.reason if u else "not resolved yet (outside the --section run)",
+                                         e.line, u.nearest if u else None))
 
     # group fresh claims that name the same work (duplicate entries, different links)
     id_sets = [identity_ids(ids_of(recs)) for recs, _ in fresh]

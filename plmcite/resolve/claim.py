@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .. import match
-from ..model import EntryRef, Record
+from .. import match, venues
+from ..model import EntryRef, Kind, Record
 from ..sources.base import SearchResult
 from .engine import Failed, Knowledge, Missing
 from .roles import (CORR, ROLES, Records, arxiv_of, best_title, doi_has_own_source, identity, ids_of, is_submission,
-                    kind_rank, lookup_key, matching_authors, role_of)
+                    kind_rank, lookup_key, matching_authors, role_of, venue_string)
 
 
 @dataclass
@@ -58,10 +58,36 @@ class Outcome:
     failures: list[str] = field(default_factory=list)
     unresolved: str | None = None
     confidence: float | None = None  # of the title match, when the identity came from a search
+    nearest: "Nearest | None" = None  # a near-miss title found by search (the entry stays unresolved)
 
     @property
     def ok(self) -> bool:
         return bool(self.records) and not self.failures and self.unresolved is None
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """The closest paper a title search found when none had the entry's title."""
+
+    source: str
+    record: Record
+    similarity: float
+
+    def ids(self) -> dict[str, str]:
+        return {k: v for k, v in self.record.ids.items() if k in ROLES.identity}
+
+    def differs(self, entry_title: str) -> str:
+        mine, theirs = match.word_difference(entry_title, self.record.title)
+        return f"{' '.join(mine) or '(nothing)'} -> {' '.join(theirs) or '(nothing)'}"
+
+    def to_json(self, entry_title: str) -> dict:
+        """What the catalog keeps of it, for lint's "did you mean"."""
+        return {"title": self.record.title, "ids": self.ids() or {self.source: self.record.key},
+                "differs": self.differs(entry_title)}
+
+    def describe(self) -> str:
+        ids = ", ".join(f"{k}:{v}" for k, v in sorted(self.ids().items())) or f"{self.source}:{self.record.key}"
+        return f"{self.record.title!r} [{ids}] at {self.source} (similarity {self.similarity:.2f})"
 
 
 class Claim:
@@ -100,13 +126,17 @@ class Claim:
         # 2. no usable identifier: search by title
         searched_dblp = None
         if not recs:
-            hit, best, searched_dblp = self._title_search(k, out)
+            hit, nearest, searched_dblp = self._title_search(k, out)
             if out.failures or out.unresolved:
                 return out
             if hit is None:
                 why = "; ".join(out.notes) if out.notes else "no identifier in the links"
-                if best is not None:
-                    out.unresolved = f"{why}; no confident title match (best: {best[0]} {best[1]!r}, confidence {best[2]:.2f})"
+                if nearest is not None and nearest.similarity >= match.NEAR_MISS:
+                    out.nearest = nearest
+                    out.unresolved = f"{why}; no paper has this title; nearest: {nearest.describe()}"
+                elif nearest is not None:
+                    out.unresolved = (f"{why}; no confident title match (best: {nearest.source} "
+                                      f"{nearest.record.title!r}, similarity {nearest.similarity:.2f})")
                 else:
                     out.unresolved = f"{why}; no title match at {_names(ROLES.search)}"
                 return out
@@ -123,27 +153,35 @@ class Claim:
         return [r.title for r in recs.values()] + [self.entry.title]
 
     def _title_search(self, k: Knowledge, out: Outcome):
-        """The sources of ``roles.toml [search]`` in order; the first confident hit wins."""
+        """The sources of ``roles.toml [search]`` in order; the first hit whose title is the
+        entry's (in form: ``match.same_form``) wins. Returns (hit, nearest candidate, DBLP result)."""
         e = self.entry
-        best: tuple[str, str, float] | None = None
-        for source in ROLES.search:
-            # the index takes significant words (it matches all of them); the others the title
-            query = match.search_words(e.title) if source == ROLES.index else e.title
+        nearest: Nearest | None = None
+        # the index takes significant words (it matches all of them); the others the whole title
+        queries = [(source, match.search_words(e.title) if source == ROLES.index else e.title) for source in ROLES.search]
+        for source, query in _with_tail_query(queries, e.title):
+            if source is None:  # nothing found yet: the tail words find a title that differs up front
+                if nearest is not None and nearest.similarity >= match.NEAR_MISS:
+                    break
+                source = ROLES.index
             if not query:
                 continue
             res = k.get(source, "search", query)
             if res.failed:
                 out.failures.append(f"{source} title search: {res.failed}")
-                return None, best, None
+                return None, nearest, None
             scored = []
             for r in res.records:
                 if is_submission(r):
                     continue  # a rejected or pending submission is no version to cite
-                s = match.score(r.title, [e.title], record_year=r.year, year=e.tag_year,
-                                year_window=(-2, 1) if r.kind == "preprint" else (-1, 1))
-                scored.append((s.confidence, r))
-                if best is None or s.confidence > best[2]:
-                    best = (source, r.title, s.confidence)
+                window = (-2, 1) if r.kind == "preprint" else (-1, 1)
+                if self._title_agrees(r):  # the same title: only the year can still speak against it
+                    s = match.score(e.title, [e.title], record_year=r.year, year=e.tag_year, year_window=window)
+                    scored.append((s.confidence, r))
+                    continue
+                sim = match.title_similarity(r.title, e.title)
+                if nearest is None or sim > nearest.similarity:
+                    nearest = Nearest(source, r, sim)
             accepted = [(c, r) for c, r in scored if c >= match.SEARCH_THRESHOLD]
             if accepted:
                 accepted.sort(key=lambda cr: (-cr[0], kind_rank(cr[1])))
@@ -153,12 +191,34 @@ class Claim:
                 if len(identities) > 1 and not _same_work(tops):
                     out.unresolved = (f"ambiguous title: {len(identities)} different papers match "
                                       f"({', '.join(sorted(i for i in identities))})")
-                    return None, best, res if source == ROLES.index else None
+                    return None, nearest, res if source == ROLES.index else None
                 out.confidence = top_conf
                 out.notes.append(f"matched by title at {source} (confidence {top_conf:.2f})")
                 # prefer the preprint record as the anchor when DBLP has both: both get used below
-                return tops[0], best, res if source == ROLES.index else None
-        return None, best, None
+                return tops[0], nearest, res if source == ROLES.index else None
+            for c, r in scored:  # the right title, but an implausible year: still the nearest
+                if nearest is None or nearest.similarity < 1.0:
+                    nearest = Nearest(source, r, 1.0)
+        return None, nearest, None
+
+    def _title_agrees(self, r: Record) -> bool:
+        """The record's title is the entry's: equal in form, or one without the other's subtitle
+        where the list's tag confirms year and venue (the list gives no authors to compare)."""
+        e = self.entry
+        if match.same_form(r.title, e.title):
+            return True
+        return match.drops_subtitle(r.title, e.title) and self._tag_confirms(r)
+
+    def _tag_confirms(self, r: Record) -> bool:
+        e = self.entry
+        if e.tag_year is None or r.year is None or not e.tag_venue or e.tag_year != r.year:
+            return False
+        if e.tag_venue.lower() == "arxiv":
+            return r.kind == Kind.PREPRINT
+        if not r.published:
+            return False
+        info = venues.identify(r.source, venue_string(r.source, r), r.year, ee=r.extra.get("ee", ()))
+        return info is not None and venues.tag_matches(e.tag_venue, info.id, info.short)
 
     def _complete(self, k: Knowledge, out: Outcome, dblp_res: SearchResult | None) -> None:
         recs = out.records
@@ -241,7 +301,7 @@ class Claim:
                         corr = r
                     continue
                 s = match.score(r.title, titles, record_authors=r.authors, authors=authors)
-                if s.confidence >= match.VERSION_THRESHOLD and s.confidence > corr_best:
+                if s.confidence >= match.VERSION_THRESHOLD and s.confidence > corr_best and _version_title(r, titles, s):
                     corr, corr_best = r, s.confidence
             elif r.published:
                 if shared:
@@ -249,7 +309,8 @@ class Claim:
                     continue
                 s = match.score(r.title, titles, record_authors=r.authors, authors=authors,
                                 record_year=r.year, year=arxiv_year, year_window=(0, 3))
-                if (s.authors is None or s.authors >= 0.5) and s.confidence >= match.VERSION_THRESHOLD:
+                if (s.authors is None or s.authors >= 0.5) and s.confidence >= match.VERSION_THRESHOLD \
+                        and _version_title(r, titles, s):
                     if s.confidence > pub_best or (s.confidence == pub_best and pub is not None and kind_rank(r) < kind_rank(pub)):
                         pub, pub_best = r, s.confidence
         if corr is not None:
@@ -292,6 +353,24 @@ class Claim:
                     recs.setdefault(CORR, r)
                     out.notes.append(f"preprint found under another title: {r.title!r}")
                     return
+
+
+def _with_tail_query(queries: list[tuple[str, str]], title: str):
+    """The search queries, then (None, the title's last significant words) when they differ from
+    the first ones: asked only when no near candidate has been seen (see ``_title_search``)."""
+    yield from queries
+    tail = match.search_words(title, from_end=True)
+    if tail and tail != match.search_words(title):
+        yield None, tail
+
+
+def _version_title(r: Record, titles: list[str], s: match.Score) -> bool:
+    """A search hit is another version of a known paper only under the same title (in form), or
+    the same title with or without its subtitle or system name when the authors agree: a title
+    that differs in a content word is another paper, however many authors the two share."""
+    if any(match.same_form(r.title, t) for t in titles):
+        return True
+    return s.authors is not None and s.authors >= 0.75 and any(match.drops_subtitle(r.title, t) for t in titles)
 
 
 def _same_work(records: list[Record]) -> bool:

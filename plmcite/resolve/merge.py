@@ -13,7 +13,7 @@ from typing import Any
 from .. import venues
 from ..model import Kind, Person, Provenance, Record, Work
 from ..names import miscased
-from .roles import CORR, ROLES, VENUES, Pick, Records
+from .roles import CORR, ROLES, VENUES, Pick, Records, venue_string
 
 
 def _prov(rec: Record, suffix: str = "") -> Provenance:
@@ -47,19 +47,10 @@ def first(records: Records, field: str, attr: str | None = None, where=None) -> 
     return None, None
 
 
-def _venue_string(role: str, r: Record) -> str | None:
-    """The string each service names a venue by (OpenReview's venue id is the stable one)."""
-    if role == "openreview":
-        return r.extra.get("venueid")
-    if role == "crossref":
-        return r.container or r.venue_raw
-    return r.venue_raw
-
-
 def _venue(records: Records) -> tuple[venues.VenueInfo | None, Record | None]:
     """The first published record whose venue the table knows; else an unknown venue."""
     for role, r in candidates(records, "venue"):
-        info = venues.identify(role, _venue_string(role, r), r.year, ee=r.extra.get("ee", ()))
+        info = venues.identify(role, venue_string(role, r), r.year, ee=r.extra.get("ee", ()))
         if info is None and role == "crossref" and r.venue_raw:
             info = venues.identify(role, r.venue_raw, r.year)
         if info is not None:

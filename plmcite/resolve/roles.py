@@ -160,6 +160,15 @@ def identity_ids(ids: dict[str, str]) -> set[str]:
     return {f"{k}:{ids[k].lower()}" for k in ROLES.identity if ids.get(k)}
 
 
+def venue_string(role: str, r: Record) -> str | None:
+    """The string each service names a venue by (OpenReview's venue id is the stable one)."""
+    if role == "openreview":
+        return r.extra.get("venueid")
+    if role == "crossref":
+        return r.container or r.venue_raw
+    return r.venue_raw
+
+
 def kind_rank(r: Record) -> int:
     """Published versions first (a workshop after the main venue), then the rest."""
     return {Kind.CONFERENCE: 0, Kind.JOURNAL: 0, Kind.WORKSHOP: 1}.get(r.kind, 2)
