@@ -88,12 +88,17 @@ TEXT_FIELDS = {"title", "booktitle", "journal", "publisher", "address", "series"
 NAME_FIELDS = {"author", "editor"}
 
 
+_DOTLESS = re.compile(r"\\([ij])(?:\s|(?![A-Za-z]))")
+
+
 def latex_to_text(value: str) -> str:
     """BibTeX value -> plain text: LaTeX accents decoded, protective braces dropped."""
     import codecs
 
     import latexcodec  # noqa: F401  (registers the "ulatex" codec; a dependency of pybtex)
 
+    # a dotless i/j under an accent (DBLP: "Mart{\\'{\\i}}n") is an i/j to latexcodec only bare
+    value = _DOTLESS.sub(r"\1", value)
     try:
         value = codecs.decode(value, "ulatex")
     except (UnicodeError, ValueError, TypeError):

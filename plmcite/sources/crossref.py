@@ -79,11 +79,11 @@ class CrossrefSource(Source):
                 return ("missing", "Crossref has no work with this DOI")
             if status in (408, 425, 429) or status >= 500:
                 raise Retry(f"HTTP {status}", parse_retry_after(e.response.headers.get("Retry-After"))) from None
-            raise FetchError(f"Crossref answered HTTP {status}", status=status) from None
+            raise FetchError(f"Crossref answered HTTP {status}{_why(e.response)}", status=status) from None
         except RequestError as e:  # a 2xx that is not JSON, or a JSON error body
             status = e.status_code if isinstance(e.status_code, int) else 0
             if status in (200, 201, 408, 429) or status >= 500:
-                raise Retry(f"unusable answer ({status}): {str(e.error)[:80]}") from None
+                raise Retry(f"malformed body (HTTP {status}, not JSON): {str(e.error)[:80]}") from None
             raise FetchError(f"Crossref refused the request: {e}", status=status) from None
         except httpx2.TransportError as e:
             raise Retry(f"connection error ({type(e).__name__})") from None
@@ -134,6 +134,17 @@ class CrossrefSource(Source):
         return self.http.call(self.name, host, one, f"crossref search {query[:60]!r}")
 
 
+def _why(response) -> str:
+    """": <message>" of a validation-failure body (a list of {type, value, message}), else ""."""
+    try:
+        msg = response.json().get("message")
+        first = msg[0] if isinstance(msg, list) and msg else msg
+        text = first.get("message") if isinstance(first, dict) else first
+        return f": {str(text).strip()[:120]}" if text else ""
+    except (ValueError, AttributeError, TypeError):
+        return ""
+
+
 def _read(fn):
     """Run a reader of a message; a message of another shape is a malformed body (retried)."""
     try:
@@ -144,7 +155,7 @@ def _read(fn):
 
 def _message(value, kind: str) -> dict:
     if not isinstance(value, dict) or value.get("status") != "ok" or not isinstance(value.get("message"), dict):
-        raise Retry(f"unexpected Crossref answer shape (expected {kind})")
+        raise Retry(f"malformed body: not a Crossref {kind} message")
     return value["message"]
 
 

@@ -7,7 +7,13 @@ proceedings page, DOI) for the sources that hold the publisher's own record.
 
 The JSON is an XML conversion, with its quirks: a single author or hit is an object instead of
 a list, zero hits means no ``hit`` key, ``venue`` and ``ee`` may be lists, numbers are strings,
-titles end with a period and homonymous authors carry a number ("Wei Wang 0001").
+titles end with a period and homonymous authors carry a number ("Wei Wang 0001"). Real answers
+(tests/fixtures/wire/dblp/) add: XML entities inside the JSON strings (``Operators&apos;``,
+``Tag&amp;Tab``, decoded in ``plmcite.clean``), article-number pages (``26:1-26:4``), records
+without ``authors`` (an Editorship), and, since 2025, Findings papers filed under the main
+conference's venue ("EMNLP") while their ``ee`` names the Findings volume
+(``aclanthology.org/2025.findings-emnlp.283/``): the venue is then read as "EMNLP (Findings)",
+DBLP's own spelling for such papers until 2024, so a Findings paper is never cited as a main one.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ KIND = {
     "Reference Works": "other",
 }
 _CORR_VOLUME = re.compile(r"^abs/(.+)$")
+_FINDINGS = re.compile(r"^\d{4}\.findings-([a-z]+)\.\d+$")
 
 
 class DblpSource(Source):
@@ -122,6 +129,9 @@ def hit_record(info: dict) -> Record | None:
     m = re.match(r"^10\.18653/v1/(.+)$", ids.get("doi", ""))
     if m:
         ids.setdefault("acl", m.group(1))
+    m = _FINDINGS.match(ids.get("acl", ""))
+    if m and venue and "findings" not in venue.lower():
+        venue = f"{venue} (Findings)"  # the ee's Anthology volume says Findings; the venue string does not
     year = _text(info.get("year"))
     url = next((e for e in ees if "doi.org" not in e), ees[0] if ees else None)
     return Record(
