@@ -10,12 +10,14 @@ overwrites a file somebody changed in the meantime.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from .errors import PlmciteError
 
@@ -95,6 +97,31 @@ class Snapshot:
             )
 
     def write(self, data: str | bytes) -> None:
-        """Write atomically, but only if the file is still what was read."""
-        self.check()
-        write_atomic(self.path, data)
+        """Write atomically, but only if the file is still what was read (compare-and-swap: the
+        check and the rename happen under one lock, so two writers cannot both pass the check)."""
+        with folder_lock(self.path):
+            self.check()
+            write_atomic(self.path, data)
+
+
+@contextlib.contextmanager
+def folder_lock(path: str | os.PathLike) -> Iterator[None]:
+    """An exclusive advisory lock on the folder that holds ``path``, for a check-then-rename.
+
+    Locking the folder (not a lock file) leaves nothing behind in ``refs/``; every plmcite writer
+    of a file in that folder takes it, so a compare-and-swap is atomic across processes. Where
+    ``fcntl`` does not exist (Windows) the check and the rename are merely close together.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        yield
+        return
+    folder = Path(path).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock

@@ -20,7 +20,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, Iterable
 
-from .atomic import write_atomic
+from .atomic import Snapshot, folder_lock, write_atomic
 from .errors import PlmciteError
 from .model import Catalog, Provenance, Work, check_field
 from .names import parse_person
@@ -34,32 +34,54 @@ def load(path: str | os.PathLike, overrides: str | os.PathLike | None = None) ->
     """Read a catalog (and lay the overrides file over it, when given and present)."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise CatalogError(f"{path}: no catalog here; run `plmcite resolve` first") from None
-    except json.JSONDecodeError as e:
-        raise CatalogError(f"{path}:{e.lineno}: not valid JSON: {e.msg}") from None
-    except UnicodeDecodeError:
-        raise CatalogError(f"{path}: not UTF-8 text; restore it from git or run `plmcite resolve`") from None
-    try:
-        cat = Catalog.from_json(data)
-    except (ValueError, KeyError, TypeError) as e:
-        raise CatalogError(f"{path}: {e} (fix it, or restore it from git)") from None
+    cat = parse(raw, path)
     if overrides is not None and Path(overrides).exists():
         apply_overrides(cat, load_overrides(overrides))
     return cat
 
 
-def save(catalog: Catalog, path: str | os.PathLike) -> bool:
-    """Write the catalog atomically; return False (and write nothing) when no byte would change."""
+def parse(raw: bytes, path: str | os.PathLike) -> Catalog:
+    """A catalog from the bytes of its file (``path`` names it in messages)."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except json.JSONDecodeError as e:
+        raise CatalogError(f"{path}:{e.lineno}: not valid JSON: {e.msg}") from None
+    except UnicodeDecodeError:
+        raise CatalogError(f"{path}: not UTF-8 text; restore it from git or run `plmcite resolve`") from None
+    try:
+        return Catalog.from_json(data)
+    except (ValueError, KeyError, TypeError) as e:
+        raise CatalogError(f"{path}: {e} (fix it, or restore it from git)") from None
+
+
+def read_for_update(path: str | os.PathLike) -> tuple[Snapshot, Catalog | None]:
+    """The catalog as it is now (None when there is none yet) and a snapshot of its bytes, for a
+    later :func:`save` that must not overwrite what another run wrote in the meantime."""
+    snap, raw = Snapshot.take(path)
+    return snap, (parse(raw, path) if raw is not None else None)
+
+
+def save(catalog: Catalog, path: str | os.PathLike, *, expect: Snapshot | None = None) -> bool:
+    """Write the catalog atomically; return False (and write nothing) when no byte would change.
+
+    With ``expect`` (from :func:`read_for_update`) the write is a compare-and-swap: when the file
+    is no longer what was read, :class:`ConcurrentModificationError` is raised and nothing is
+    written, so the caller can merge with what the other run wrote.
+    """
     path = Path(path)
     text = catalog.dumps()
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except FileNotFoundError:
-        pass
-    write_atomic(path, text)
+    with folder_lock(path):
+        if expect is not None:
+            expect.check()
+        try:
+            if path.read_text(encoding="utf-8") == text:
+                return False
+        except (FileNotFoundError, UnicodeDecodeError):
+            pass
+        write_atomic(path, text)
     return True
 
 

@@ -207,7 +207,7 @@ def test_negative_answers_age_but_records_do_not(net, doc, cold):
     again, summary, _ = resolve_list(doc, src, previous=Catalog.from_json(json.loads(cat.dumps())))
     asked = sorted((r.service, r.query.get("id_list") or r.query.get("id") or r.query.get("q"))
                    for s in net.servers for r in net.requests(s))
-    assert asked == [("arxiv", "2411.11706"), ("dblp", "personalized aligning diverse preference"),
+    assert asked == [("arxiv", "2411.11706"), ("dblp", "personali aligning diverse preference"),
                      ("openreview", "bqUsdBeRjQ"), ("openreview", "zsXKtupv2I")]
     assert again.dumps() == cat.dumps()
 

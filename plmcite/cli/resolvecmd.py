@@ -7,7 +7,9 @@ import sys
 
 import click
 
-from .common import catalog_option, echo_err, get_config, is_tty, list_option, load_catalog, read_list
+from ..errors import EXIT_FAILED
+
+from .common import catalog_option, echo_err, get_config, is_tty, list_option, read_list
 from .common import catalog_path as cat_file
 
 
@@ -31,7 +33,9 @@ def resolve_cmd(list_path, catalog_path, sections, refresh, offline, rekey, as_j
 
     from .. import catalog as catmod
     from ..catalog import CatalogError
-    from ..resolve import entry_infos, open_sources, resolve_list
+    from .. import match
+    from ..atomic import ConcurrentModificationError
+    from ..resolve import catalog_from, count_requests, entry_infos, open_sources, run_claims
 
     if refresh and offline:
         raise click.UsageError("--refresh and --offline contradict each other")
@@ -40,7 +44,7 @@ def resolve_cmd(list_path, catalog_path, sections, refresh, offline, rekey, as_j
     path = doc.path
     cat_path = cat_file(catalog_path)
     try:
-        previous = load_catalog(catalog_path, overrides=False, required=False)
+        snapshot, previous = catmod.read_for_update(cat_path)
     except CatalogError as e:
         raise CatalogError(f"{e} (plmcite will not overwrite a catalog it cannot read)") from None
     reserved: set[str] = set()
@@ -54,7 +58,8 @@ def resolve_cmd(list_path, catalog_path, sections, refresh, offline, rekey, as_j
         rel = str(Path(path).resolve())
 
     with open_sources(config, offline=offline, refresh=refresh) as sources:
-        todo, _ = entry_infos(doc, list(sections) or None)
+        section_filter = list(sections) or None
+        todo, _ = entry_infos(doc, section_filter)
         bar = None
         if is_tty() and not as_json:
             bar = click.progressbar(length=len(todo), label="Resolving", file=sys.stderr)
@@ -67,27 +72,43 @@ def resolve_cmd(list_path, catalog_path, sections, refresh, offline, rekey, as_j
                 last[0] = done
 
         try:
-            cat, summary, outcomes = resolve_list(doc, sources, previous=previous, section_filter=list(sections) or None,
-                                                  rekey=rekey, reserved_keys=reserved, list_path=rel, progress=progress)
+            outcomes = run_claims(todo, sources, match.TitleWeights(e.title for e in doc.entries), progress)
         finally:
             if bar is not None:
                 bar.__exit__(None, None, None)
-        summary.refused = dict(sorted(sources.http.refused.items()))
-        refusals = dict(sources.http.refusals)
-    summary.changed = catmod.save(cat, cat_path)
+        http = sources.http
+    # compare-and-swap: when another run rewrote the catalog meanwhile, build again over what it
+    # wrote (no network needed) so that neither run's results are lost
+    merged = 0
+    while True:
+        cat, summary = catalog_from(doc, outcomes, previous=previous, section_filter=section_filter, rekey=rekey,
+                                    reserved_keys=reserved, list_path=rel)
+        try:
+            summary.changed = catmod.save(cat, cat_path, expect=snapshot)
+            break
+        except ConcurrentModificationError:
+            merged += 1
+            if merged > 10:
+                raise ConcurrentModificationError(
+                    f"{cat_path}: other runs keep rewriting it; nothing written by this run (run it again)") from None
+            snapshot, previous = catmod.read_for_update(cat_path)
+    count_requests(summary, http)
+    summary.refused = dict(sorted(http.refused.items()))
+    refusals = dict(http.refusals)
+    if merged:
+        echo_err(f"{cat_path}: another run wrote it while this one ran; its results were kept and this run's merged in")
 
     if as_json:
         out = summary.to_json()
         out["catalog"] = str(cat_path)
         out["unresolved_entries"] = [u.to_json() for u in cat.unresolved]
         click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+        _fail_if_unchecked(summary, offline)
         return
     total_req = sum(summary.requests.values())
     echo_err(f"{summary.entries} entries -> {summary.works} works ({summary.resolved_entries} entries resolved, "
              f"{summary.published} published, {summary.upgraded} upgraded from preprint to published), "
              f"{summary.unresolved} unresolved")
-    if summary.kept_previous:
-        echo_err(f"{summary.kept_previous} entries kept their previous record (a service could not be reached)")
     for name, n in summary.refused.items():
         echo_err(f"{name} refused {n} lookup(s): {refusals.get(name, 'refused')}; "
                  f"those entries were looked up through the other services")
@@ -97,3 +118,19 @@ def resolve_cmd(list_path, catalog_path, sections, refresh, offline, rekey, as_j
     for u in cat.unresolved:
         echo_err(f"  unresolved: {doc.path or path}:{u.line or '?'}: {u.title[:70]}: {u.reason}")
     echo_err(f"{cat_path}: {'updated' if summary.changed else 'unchanged'}")
+    _fail_if_unchecked(summary, offline)
+
+
+def _fail_if_unchecked(summary, offline: bool) -> None:
+    """Exit 1 when entries could not be checked (a service failed, or --offline and not cached):
+    they keep their previous records, and the run says which services and how many entries."""
+    if not summary.unchecked:
+        return
+    by = ", ".join(f"{name}: {n}" for name, n in sorted(summary.unchecked_by_service.items()))
+    if offline:
+        echo_err(f"error: {summary.unchecked} entries could not be checked: their answers are not in the cache and "
+                 f"--offline forbids the network ({by}); they keep their previous records. Run without --offline.")
+    else:
+        echo_err(f"error: {summary.unchecked} entries could not be checked because a service failed ({by}); "
+                 f"they keep their previous records. Run `plmcite resolve` again later.")
+    raise SystemExit(EXIT_FAILED)

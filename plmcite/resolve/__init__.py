@@ -15,9 +15,10 @@ from .build import Summary, build_catalog, field_value
 from .claim import Claim, EntryInfo, Outcome
 from .engine import Sources, open_sources
 from .merge import merge
-from .run import entry_infos, lookup_identifier, resolve_list, run_claims
+from .run import catalog_from, count_requests, entry_infos, lookup_identifier, resolve_list, run_claims
 
 __all__ = [
-    "Claim", "EntryInfo", "Outcome", "Sources", "Summary", "build_catalog", "entry_infos", "field_value",
+    "Claim", "EntryInfo", "Outcome", "Sources", "Summary", "build_catalog", "catalog_from", "count_requests",
+    "entry_infos", "field_value",
     "lookup_identifier", "merge", "open_sources", "resolve_list", "run_claims",
 ]

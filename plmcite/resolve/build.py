@@ -27,6 +27,8 @@ class Summary:
     upgraded: int = 0  # works whose list entries cite only the preprint, found published
     unresolved: int = 0
     kept_previous: int = 0
+    unchecked: int = 0  # entries a needed answer failed for: not checked this run
+    unchecked_by_service: dict[str, int] = field(default_factory=dict)  # entries per failing service
     requests: dict[str, int] = field(default_factory=dict)
     retries: dict[str, int] = field(default_factory=dict)
     cache_hits: dict[str, int] = field(default_factory=dict)
@@ -102,6 +104,9 @@ def build_catalog(
 
     for o in outcomes:
         if o.failures:
+            summary.unchecked += 1
+            for s in o.failed_sources:
+                summary.unchecked_by_service[s] = summary.unchecked_by_service.get(s, 0) + 1
             keep_or_unresolve(o.entry, "could not complete: " + "; ".join(o.failures), True)
         elif o.unresolved or not o.records:
             keep_or_unresolve(o.entry, o.unresolved or "no record found", False,

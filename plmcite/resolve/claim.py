@@ -59,6 +59,12 @@ class Outcome:
     unresolved: str | None = None
     confidence: float | None = None  # of the title match, when the identity came from a search
     nearest: "Nearest | None" = None  # a near-miss title found by search (the entry stays unresolved)
+    failed_sources: set[str] = field(default_factory=set)  # services whose needed answer failed
+
+    def fail(self, source: str, message: str) -> None:
+        """A needed answer could not be had: the entry is not checked this run."""
+        self.failures.append(message)
+        self.failed_sources.add(source)
 
     @property
     def ok(self) -> bool:
@@ -110,7 +116,7 @@ class Claim:
         for (kind, value), ans in zip(link_ids, answers):
             label = f"link {kind}:{value}"
             if isinstance(ans, Failed):
-                out.failures.append(f"{label}: {ans.reason}")
+                out.fail(lookup_key(kind, value)[0], f"{label}: {ans.reason}")
             elif isinstance(ans, Missing):
                 out.notes.append(f"{label}: {ans.reason}")
             else:
@@ -168,7 +174,7 @@ class Claim:
                 continue
             res = k.get(source, "search", query)
             if res.failed:
-                out.failures.append(f"{source} title search: {res.failed}")
+                out.fail(source, f"{source} title search: {res.failed}")
                 return None, nearest, None
             scored = []
             for r in res.records:
@@ -267,7 +273,7 @@ class Claim:
         titles = self._titles(recs)
         for (source, _, key), ans in zip(wanted, answers):
             if isinstance(ans, Failed):
-                out.failures.append(f"{source} {key}: {ans.reason}")
+                out.fail(source, f"{source} {key}: {ans.reason}")
             elif isinstance(ans, Record):
                 if is_submission(ans):
                     continue  # a rejected or pending submission is no version to cite
@@ -284,7 +290,7 @@ class Claim:
             base = best_title(recs) or self.entry.title
             dblp_res = k.get(ROLES.index, "search", match.search_words(base))
         if dblp_res.failed:
-            out.failures.append(f"dblp search: {dblp_res.failed}")
+            out.fail(ROLES.index, f"{ROLES.index} search: {dblp_res.failed}")
             return
         titles = self._titles(recs)
         authors = matching_authors(recs)
@@ -340,7 +346,7 @@ class Claim:
         for q in dict.fromkeys(q for q in queries if q):
             res = k.get(ROLES.index, "search", q)
             if res.failed:
-                out.failures.append(f"dblp search: {res.failed}")
+                out.fail(ROLES.index, f"{ROLES.index} search: {res.failed}")
                 return
             for r in res.records:
                 if r.kind != "preprint" or not r.ids.get("arxiv"):

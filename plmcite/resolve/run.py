@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Callable, Iterable, Sequence
 
 from .. import match
+from ..errors import PlmciteError
 from ..model import Catalog, Work, section_matches
 from .build import Summary, build_catalog
 from .claim import Claim, EntryInfo, Outcome
@@ -35,28 +36,51 @@ def entry_infos(doc, section_filter: Sequence[str] | None = None) -> tuple[list[
 def resolve_list(doc, sources: Sources, *, previous: Catalog | None = None, section_filter=None,
                  rekey: bool = False, reserved_keys: Iterable[str] = (), list_path: str | None = None,
                  progress: Callable[[int, int], None] | None = None) -> tuple[Catalog, Summary, list[Outcome]]:
-    todo, carried = entry_infos(doc, section_filter)
+    """Resolve the list's entries (those of ``section_filter``) and build the new catalog."""
+    todo, _ = entry_infos(doc, section_filter)
     weights = match.TitleWeights(e.title for e in doc.entries)
     outcomes = run_claims(todo, sources, weights, progress)
+    cat, summary = catalog_from(doc, outcomes, previous=previous, section_filter=section_filter, rekey=rekey,
+                                reserved_keys=reserved_keys, list_path=list_path)
+    count_requests(summary, sources.http)
+    return cat, summary, outcomes
+
+
+def catalog_from(doc, outcomes: Sequence[Outcome], *, previous: Catalog | None, section_filter=None,
+                 rekey: bool = False, reserved_keys: Iterable[str] = (),
+                 list_path: str | None = None) -> tuple[Catalog, Summary]:
+    """The catalog this run's outcomes make over ``previous`` (no network: a run that finds the
+    catalog rewritten by another run meanwhile builds again over that one, losing nothing)."""
+    _, carried = entry_infos(doc, section_filter)
     sections = {s.key: s.title for s in doc.sections if s.number}
-    cat, summary = build_catalog(outcomes, previous=previous, sections=sections, list_path=list_path,
-                                 carried=carried, reserved_keys=reserved_keys, rekey=rekey)
-    http = sources.http
+    return build_catalog(outcomes, previous=previous, sections=sections, list_path=list_path,
+                         carried=carried, reserved_keys=reserved_keys, rekey=rekey)
+
+
+def count_requests(summary: Summary, http) -> None:
     summary.requests = dict(sorted(http.requests.items()))
     summary.retries = dict(sorted(http.retried.items()))
     summary.cache_hits = dict(sorted(http.cache_hits.items()))
     summary.failures = dict(sorted(http.failures.items()))
-    return cat, summary, outcomes
+
+
+class LookupFailed(PlmciteError):
+    """A paper's identifier could not be looked up because a service failed (not: it has no record)."""
 
 
 def lookup_identifier(ids: dict[str, str], sources: Sources) -> Work | None:
-    """Resolve one paper by identifier (for ``plmcite add``): its merged work, or None.
+    """Resolve one paper by identifier (for ``plmcite add``): its merged work, or None when the
+    services say there is no such paper. :class:`LookupFailed` when a service could not answer.
 
     The caller opens the sources (``engine.open_sources``), so the same cache and politeness
     apply as in ``plmcite resolve``.
     """
     info = EntryInfo(section="", line=0, title="", ids=dict(ids))
     outcome = run_claims([info], sources, match.TitleWeights([]))[0]
+    if outcome.failures:
+        which = ", ".join(sorted(outcome.failed_sources))
+        raise LookupFailed(f"could not look up {', '.join(f'{k}:{v}' for k, v in ids.items())}: {which} did not answer "
+                           f"({outcome.failures[0]}); pass --title and --tag, or try again later")
     if not outcome.ok:
         return None
     return merge(outcome.records)

@@ -1,0 +1,205 @@
+"""What a person relies on when the world misbehaves: the real CLI over real HTTP against fakes.
+
+* a near-miss title stays unresolved, lint says "did you mean" as an error, and `fix` leaves it;
+* two `plmcite resolve` runs on one catalog at once lose nothing (compare-and-swap, then merge);
+* `resolve` exits 1 when entries could not be checked, names the services, keeps previous records;
+* `add` says when its lookup failed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from plmcite.atomic import ConcurrentModificationError
+from plmcite.catalog import read_for_update, save
+from plmcite.cli import main
+from plmcite.errors import EXIT_FAILED
+from plmcite.testing.fakes import FakeInternet
+
+FIXTURES = Path(__file__).parent / "fixtures"
+START = FIXTURES / "upstream" / "README.2025-08-08.fcbf0f0.md"
+ROOT = Path(__file__).parent.parent
+
+CONFIG = """
+[list]
+path = "list.md"
+[catalog]
+path = "refs/catalog.json"
+[http]
+timeout = 0.5
+retries = 1
+backoff = 0.01
+max_backoff = 0.02
+[sources.arxiv]
+min_interval = 0
+[sources.dblp]
+min_interval = 0
+[sources.crossref]
+min_interval = 0
+[sources.openreview]
+min_interval = 0
+[sources.acl]
+min_interval = 0
+"""
+
+DREAMBENCH_VIDEO = "DreamBench++: A Human-Aligned Benchmark for Personalized Video Generation"
+DREAMBENCH_IMAGE = "DreamBench++: A Human-Aligned Benchmark for Personalized Image Generation"
+
+
+@pytest.fixture(scope="module")
+def net():
+    with FakeInternet(FIXTURES / "metadata", hang_s=1.0) as net:
+        yield net
+
+
+def make_project(root: Path, list_text: str) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "plmcite.toml").write_text(CONFIG, encoding="utf-8")
+    (root / "list.md").write_text(list_text, encoding="utf-8")
+    return root
+
+
+def cli(root: Path, env: dict, *args: str):
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+# --- a near miss is a question for the author, never an answer ----------------------------------
+
+
+def test_a_near_miss_title_stays_unresolved_and_lint_asks(net, tmp_path):
+    text = ("# List\n\n## 1. Benchmarks\n\n"
+            f"+ **\\[2025 ICLR\\]** {DREAMBENCH_VIDEO}.\n\n"
+            f"+ **\\[2025 ICLR\\]** {DREAMBENCH_IMAGE}.\n")
+    root = make_project(tmp_path / "p", text)
+    env = {**net.env(), "PLMCITE_CACHE_DIR": str(tmp_path / "cache")}
+    r = cli(root, env, "resolve")
+    assert r.exit_code == 0, r.stderr
+    cat = json.loads((root / "refs" / "catalog.json").read_text())
+    assert [w["title"] for w in cat["works"]] == [DREAMBENCH_IMAGE]  # the Image entry finds its paper
+    [u] = cat["unresolved"]
+    assert u["title"] == DREAMBENCH_VIDEO and u["line"] == 5
+    assert u["nearest"]["title"] == DREAMBENCH_IMAGE and u["nearest"]["ids"] == {"openreview": "4GSOESJrk6"}
+    assert "no paper has this title" in u["reason"] and DREAMBENCH_IMAGE in u["reason"]
+
+    lint = cli(root, env, "lint")
+    assert lint.exit_code == EXIT_FAILED
+    [finding] = [l for l in lint.stdout.splitlines() if "title-near-miss" in l]
+    assert finding.startswith("list.md:5: title-near-miss: ") and f"did you mean {DREAMBENCH_IMAGE!r}" in finding
+    assert "video -> image" in finding
+
+    before = (root / "list.md").read_bytes()
+    for args in (("fix",), ("fix", "--tags")):
+        assert cli(root, env, *args).exit_code == 0
+        assert (root / "list.md").read_bytes() == before  # never "fixed" into another paper
+
+
+# --- concurrent runs -----------------------------------------------------------------------------
+
+
+def test_a_stale_snapshot_is_refused_and_nothing_written(tmp_path):
+    path = tmp_path / "refs" / "catalog.json"
+    path.parent.mkdir()
+    path.write_bytes((FIXTURES / "catalog" / "catalog.json").read_bytes())
+    snap, mine = read_for_update(path)
+    theirs = (FIXTURES / "catalog" / "catalog.json").read_text().replace('"list": ', '"list": "other.md", "x": ', 1)
+    path.write_text(theirs)  # another run wrote while this one worked
+    mine.works = mine.works[:1]
+    with pytest.raises(ConcurrentModificationError):
+        save(mine, path, expect=snap)
+    assert path.read_text() == theirs
+
+
+def run_resolve(root: Path, env: dict, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", "from plmcite.cli import main; main()", "resolve", *args],
+                            cwd=root, env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def sections_of(catalog: dict) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for w in catalog["works"]:
+        for s in w["sections"]:
+            out.setdefault(s.split(".")[0], set()).add(w["key"])
+    return out
+
+
+def test_two_resolves_at_once_lose_nothing(tmp_path):
+    """Section 1 and section 2 resolved by two processes at the same time, each reading the same
+    (empty) catalog first: the catalog ends with the works of both, as a sequential run gives."""
+    with FakeInternet(FIXTURES / "metadata", latency_ms=40) as slow:
+        env = {**slow.env(), "PLMCITE_CACHE_DIR": str(tmp_path / "cache-seq")}
+        seq = make_project(tmp_path / "seq", START.read_text(encoding="utf-8"))
+        assert cli(seq, env, "resolve").exit_code == 0
+        want = sections_of(json.loads((seq / "refs" / "catalog.json").read_text()))
+        want.pop("")  # the entries above the first heading are in neither section
+
+        both = make_project(tmp_path / "both", START.read_text(encoding="utf-8"))
+        procs = [run_resolve(both, {**slow.env(), "PLMCITE_CACHE_DIR": str(tmp_path / f"cache-{s}")}, "--section", s)
+                 for s in ("1", "2")]
+        outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    got = sections_of(json.loads((both / "refs" / "catalog.json").read_text()))
+    assert got == want
+    # both read the empty catalog before either wrote: the second to write merged (and said so)
+    assert sum("another run wrote it while this one ran" in err for _, err in outs) == 1
+
+
+# --- exit codes ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def resolved(net, tmp_path_factory):
+    """A project resolved once against the fakes (its cache holds every answer)."""
+    root = make_project(tmp_path_factory.mktemp("resolved"), START.read_text(encoding="utf-8"))
+    env = {**net.env(), "PLMCITE_CACHE_DIR": str(root / "cache")}
+    assert cli(root, env, "resolve").exit_code == 0
+    return root, env
+
+
+def test_every_service_down_is_exit_1_and_keeps_the_catalog(resolved, tmp_path):
+    root, _ = resolved
+    before = (root / "refs" / "catalog.json").read_bytes()
+    down = {"PLMCITE_CACHE_DIR": str(tmp_path / "empty-cache")}  # the services point at a closed port
+    r = cli(root, down, "resolve", "--refresh")
+    assert r.exit_code == EXIT_FAILED
+    last = r.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: 102 entries could not be checked because a service failed (")
+    assert "arxiv: " in last and "they keep their previous records" in last
+    assert (root / "refs" / "catalog.json").read_bytes() == before
+
+
+def test_offline_without_a_cache_says_so(resolved, tmp_path):
+    root, _ = resolved
+    before = (root / "refs" / "catalog.json").read_bytes()
+    r = cli(root, {"PLMCITE_CACHE_DIR": str(tmp_path / "empty-cache")}, "resolve", "--offline", "--json")
+    assert r.exit_code == EXIT_FAILED
+    assert json.loads(r.stdout)["unchecked"] == 102
+    assert "not in the cache and --offline forbids the network" in r.stderr
+    assert "could not be reached" not in r.stderr and "service failed" not in r.stderr
+    assert (root / "refs" / "catalog.json").read_bytes() == before
+
+
+def test_offline_from_a_full_cache_is_exit_0(resolved):
+    root, env = resolved
+    r = cli(root, env, "resolve", "--offline")
+    assert r.exit_code == 0 and "error:" not in r.stderr
+
+
+def test_add_says_its_lookup_failed(tmp_path):
+    root = make_project(tmp_path / "p", START.read_text(encoding="utf-8"))
+    r = cli(root, {"PLMCITE_CACHE_DIR": str(tmp_path / "cache")}, "add", "2501.00001", "--section", "1.1")
+    assert r.exit_code == EXIT_FAILED
+    assert "could not look up arxiv:2501.00001: arxiv did not answer" in r.stderr
+    assert "no title known" not in r.stderr
