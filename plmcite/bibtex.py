@@ -25,7 +25,6 @@ from typing import Iterable
 
 from . import latex
 from .model import Person, Work, section_sort_key
-from .names import split_von
 
 DIALECTS = ("bibtex", "biblatex")
 

@@ -11,6 +11,7 @@ from typing import Iterable
 
 from . import latex
 from .bibtex import VERBATIM, fields, pages, rules
+from .errors import InputError
 from .model import Person, Work
 from .names import split_von
 
@@ -19,6 +20,8 @@ from .names import split_von
 _PYBTEX_SPECIAL = "\\{}%~"
 _PYBTEX_LIGATURES = frozenset(latex.LIGATURE_PAIRS)
 _PUA = 0xF0000
+#: entry types whose pybtex templates require an author -> the field naming their venue
+_NEEDS_AUTHOR = {"inproceedings": "booktitle", "article": "journal"}
 
 
 def _pybtex_latex(text: str, placeholders: dict[str, str]) -> str:
@@ -49,6 +52,7 @@ def reflist(works: Iterable[Work], *, style: str = "plain", backend: str = "text
     from pybtex.database import Entry as PybtexEntry
     from pybtex.database import Person as PybtexPerson
     from pybtex.plugin import find_plugin
+    from pybtex.style.template import FieldIsMissing
 
     placeholders: dict[str, str] = {}
 
@@ -79,12 +83,22 @@ def reflist(works: Iterable[Work], *, style: str = "plain", backend: str = "text
             elif name not in VERBATIM:
                 value = tex(value)
             values[name] = value
-        e = PybtexEntry(fl.type, fields=values)
+        etype = fl.type
+        if not fl.authors and etype in _NEEDS_AUTHOR:
+            # pybtex's templates for these types require an author; its misc prints the same
+            # facts (title, venue, date, links) without one. The type is not printed.
+            etype = "misc"
+            values["howpublished"] = values.pop(_NEEDS_AUTHOR[fl.type])
+        e = PybtexEntry(etype, fields=values)
         if fl.authors:
             e.persons["author"] = [make_person(p) for p in fl.authors]
         entries[w.key] = e
     data = BibliographyData(entries=entries)
-    formatted = find_plugin("pybtex.style.formatting", style)().format_bibliography(data)
+    try:
+        formatted = find_plugin("pybtex.style.formatting", style)().format_bibliography(data)
+    except FieldIsMissing as e:
+        raise InputError(f"pybtex style {style!r} needs a field a work lacks ({e}); "
+                         f"add it to the overrides file or choose another style") from None
     out = io.StringIO()
     be = find_plugin("pybtex.backends", backend)()
     be.write_to_stream(formatted, out)

@@ -29,7 +29,7 @@ import re
 import shutil
 import subprocess
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from plmcite.names import split_von
@@ -413,11 +413,12 @@ def check_reference(work, text: str, *, quirks: tuple[str, ...] = ()) -> list[st
     bad: list[str] = []
     words = fold(text)
     title = fold(work.title)
+    link = fold(work.url or "")  # a web page's address may spell its title: openai.com/.../gpt-4o-system-card
     n = count(title, words)
-    if n != 1:
+    if not 1 <= n <= 1 + count(title, link):
         bad.append(f"title printed {n} times")
-    # a family name may also be a given name ("He He"), or a word of the title or venue
-    others = [title, fold(work.container or ""), fold(work.publisher or ""), fold(work.address or "")]
+    # a family name may also be a given name ("He He"), or a word of the title, venue or link
+    others = [title, link, fold(work.container or ""), fold(work.publisher or ""), fold(work.address or "")]
     others += [fold(p.given) for p in work.authors if p.family]
     families: dict[tuple[str, ...], int] = {}
     for p in work.authors:
@@ -481,17 +482,38 @@ def check_all(works: list, refs: dict[str, str], style: str = "") -> dict[str, l
 # --- plmcite format -------------------------------------------------------------------------------
 
 
-def format_references(output: str, backend: str, keys: list[str]) -> dict[str, str]:
-    """key -> reference text, from ``plmcite format`` output (labels give the order)."""
-    if backend == "text":
-        items = [l for l in output.splitlines() if l.strip()]
-        items = [re.sub(r"^\[[^\]]*\]\s*", "", l) for l in items]
-    elif backend == "markdown":
-        items = [l for l in output.splitlines() if l.strip()]
-        items = [re.sub(r"^\[[^\]]*\]\s*", "", l.replace("\\", "")) for l in items]
-    elif backend == "html":
+def format_items(output: str, backend: str) -> list[str]:
+    """The references of ``plmcite format`` output, as plain text, in order."""
+    if backend == "html":
         items = re.findall(r"<dd>(.*?)</dd>", output, re.S)
-        items = [htmlmod.unescape(re.sub(r"<[^>]+>", "", i)) for i in items]
-    else:
+        return [htmlmod.unescape(re.sub(r"<[^>]+>", "", i)) for i in items]
+    if backend == "markdown":
+        output = re.sub(r"\\(.)", r"\1", output)  # Markdown escapes: \. \- \_
+        output = re.sub(r"\[([^\]\n]*)\]\((?:https?://[^)\s]*)\)", r"\1", output)  # a link reads as its text
+    elif backend != "text":
         raise ValueError(backend)
-    return dict(zip(keys, items))
+    parts = re.split(r"(?m)^\[[^\]\n]+\] ", output)
+    if backend == "markdown":
+        parts = [htmlmod.unescape(p) for p in parts]  # "&amp;" reads as "&"
+    return [" ".join(p.split()) for p in parts[1:]]
+
+
+def format_references(works: list, output: str, backend: str) -> tuple[dict[str, str], list[str]]:
+    """key -> reference text for ``plmcite format`` output (matched by title: styles sort), and
+    what cannot be matched (an item with no work's title, a work in no or several items)."""
+    items = format_items(output, backend)
+    folded = [fold(i) for i in items]
+    refs: dict[str, str] = {}
+    bad: list[str] = []
+    used: set[int] = set()
+    for w in sorted(works, key=lambda w: -len(w.title)):  # a title inside a longer one: longest first
+        t = fold(w.title)
+        hits = [i for i, f in enumerate(folded) if i not in used and count(t, f)]
+        if len(hits) != 1:
+            bad.append(f"{w.key}: its title is in {len(hits)} items")
+            continue
+        used.add(hits[0])
+        refs[w.key] = items[hits[0]]
+    if len(items) != len(works):
+        bad.append(f"{len(items)} items for {len(works)} works")
+    return refs, bad
