@@ -347,27 +347,56 @@ def venue_label(work) -> str:
     return work.container or ""
 
 
-def table(works, *, ascii: bool = False, command: str = "cite", warnings: list[str] | None = None) -> str:
-    """A booktabs table of works: title with its citation, venue, year, code links.
+def venue_without_year(work) -> str:
+    """The venue column of a table that has a year column: "ICLR 2025" -> "ICLR" (the year once)."""
+    label = venue_label(work)
+    if work.year:
+        shorter = " ".join(re.sub(rf"(?<![\w-]){work.year}(?![\w-])", " ", label, count=1).split())
+        if shorter:
+            return shorter
+    return label
 
-    Needs ``\\usepackage{booktabs}`` and ``\\usepackage{url}`` (or hyperref) in the document.
+
+#: the preamble a ``plmcite table`` needs (also printed as the table's first line)
+TABLE_PACKAGES = "\\usepackage{booktabs,longtable,array,url}"
+
+#: URLs in the code column may break after any character, so none sticks out of its column
+_URL_BREAKS = "".join(f"\\do\\{c}" for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+def table(works, *, ascii: bool = False, command: str = "cite", warnings: list[str] | None = None) -> str:
+    """A booktabs ``longtable`` of works: title with its citation, venue, year, code links.
+
+    It breaks across pages (the header repeats) and its columns wrap, so it fits the text width
+    whatever the titles and links; the year is printed once, in its own column. Needs
+    :data:`TABLE_PACKAGES` (hyperref may stand in for url).
     """
+    # ragged right, and \hspace{0pt} so that even a cell's first word may be hyphenated; the
+    # columns add up to \linewidth: 0.44 + 0.18 + 2.4em (four digits) + the rest, less the
+    # 6 \tabcolsep between four columns
+    col = ">{\\raggedright\\arraybackslash\\hspace{0pt}}p{%s}"
+    spec = ("@{}" + col % "\\dimexpr0.44\\linewidth-2\\tabcolsep\\relax" + col % "\\dimexpr0.18\\linewidth-2\\tabcolsep\\relax"
+            + col % "2.4em" + col % "\\dimexpr0.38\\linewidth-2.4em-2\\tabcolsep\\relax" + "@{}")
+    head = "Work & Venue & Year & Code \\\\"
     lines = [
-        "% plmcite table: needs \\usepackage{booktabs} and \\usepackage{url} (or hyperref)",
-        "\\begin{tabular}{@{}p{0.42\\linewidth}p{0.17\\linewidth}lp{0.27\\linewidth}@{}}",
-        "\\toprule",
-        "Work & Venue & Year & Code \\\\",
-        "\\midrule",
+        f"% plmcite table: needs {TABLE_PACKAGES} (or hyperref instead of url)",
+        "\\begingroup",
+        "\\small",
+        f"\\expandafter\\def\\expandafter\\UrlBreaks\\expandafter{{\\UrlBreaks{_URL_BREAKS}}}",
+        f"\\begin{{longtable}}{{{spec}}}",
+        "\\toprule", head, "\\midrule", "\\endfirsthead",
+        "\\toprule", head, "\\midrule", "\\endhead",
+        "\\bottomrule", "\\endfoot",
     ]
     for w in works:
         missing: list[str] = []
         title = escape(w.title, ascii=ascii, missing=missing)
-        venue = escape(venue_label(w), ascii=ascii, missing=missing)
+        venue = escape(venue_without_year(w), ascii=ascii, missing=missing)
         year = str(w.year) if w.year else ""
         urls = [u for u in (clean_url(c) for c in w.code) if u]
         code = " \\newline ".join(f"\\url{{{u}}}" for u in urls) or "---"
         lines.append(f"{title}~\\{command}{{{w.key}}} & {venue} & {year} & {code} \\\\")
         if missing and warnings is not None:
             warnings.append(f"{w.key}: no LaTeX form for {''.join(sorted(set(missing)))!r} (kept as UTF-8)")
-    lines += ["\\bottomrule", "\\end{tabular}"]
+    lines += ["\\end{longtable}", "\\endgroup"]
     return "\n".join(lines) + "\n"

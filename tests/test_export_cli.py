@@ -148,13 +148,15 @@ def test_table():
     r = run("table", "-s", "1.4")
     assert r.exit_code == 0
     text = r.stdout
-    assert "\\toprule" in text and "\\midrule" in text and text.rstrip().endswith("\\end{tabular}")
+    assert "\\toprule" in text and "\\midrule" in text and text.rstrip().endswith("\\end{longtable}\n\\endgroup")
     cat = load(FIXTURE)
     for w in cat.select(["1.4"]):
         assert f"\\cite{{{w.key}}}" in text
     rlhf = next(l for l in text.splitlines() if "vanderberg2024rlhf" in l)
     assert rlhf.startswith("RLHF for LLMs: 100\\% of the PAD \\& \\#1 Trick\\_s")
-    assert "& ICLR 2024 & 2024 & \\url{https://github.com/example/rlhf_pad} \\\\" in rlhf
+    # the year once, in its own column
+    assert "& ICLR & 2024 & \\url{https://github.com/example/rlhf_pad} \\\\" in rlhf
+    assert text.startswith("% plmcite table: needs \\usepackage{booktabs,longtable,array,url}")
 
 
 @pytest.mark.parametrize("backend,needle", [

@@ -226,7 +226,7 @@ def test_table_and_cite_compile(tmp_path):
     cite = runner.invoke(main, ["cite", "--catalog", str(FIXTURE), "-s", "1.4"], catch_exceptions=False)
     assert cite.exit_code == 0
     (tmp_path / "refs.bib").write_text(export(FIXTURE), encoding="utf-8")
-    doc = (PREAMBLE + "\\usepackage{booktabs}\n\\usepackage{natbib}\n\\begin{document}\n"
+    doc = (PREAMBLE + latex.TABLE_PACKAGES + "\n\\usepackage{natbib}\n\\begin{document}\n"
            + cite.stdout + "\n" + table.stdout
            + "\\bibliographystyle{plainnat}\n\\bibliography{refs}\n\\end{document}\n")
     (tmp_path / "doc.tex").write_text(doc, encoding="utf-8")

@@ -13,12 +13,14 @@ once), its venue if published, and no "??", empty parentheses or doubled punctua
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 import rendered
+from plmcite import latex, refs_bib
 from plmcite.catalog import load
 from plmcite.cli import main
 from plmcite.model import Person, Work
@@ -152,3 +154,36 @@ def test_formatted_lists_print_every_fact_once(catalog, style, backend):
     refs, unmatched = rendered.format_references(works, r.stdout, backend)
     assert unmatched == []
     assert rendered.check_all(works, refs) == {}
+
+
+# --- plmcite table ---------------------------------------------------------------------------------
+
+_OVERSIZE = re.compile(r"^(?:Overfull \\vbox.*|.*Float too large.*)$", re.M)
+
+
+def _table_params() -> list:
+    out = []
+    for name, path in (("refs", REPO_CATALOG), ("fixture", FIXTURE)):
+        for s in [None, *refs_bib.sections_of(load(path))]:
+            out.append(pytest.param(path, s, id=f"{name}-{s or 'all'}"))
+    return out
+
+
+@pytest.mark.latex
+@pytest.mark.parametrize("catalog,section", _table_params())
+def test_table_fits_an_11pt_article(tmp_path, catalog, section):
+    """No line more than 1 pt too wide, nothing too tall, no float too large: the table is a
+    longtable of wrapping columns that breaks across pages (the whole list is 8 pages)."""
+    if rendered.missing_requirements(rendered.STYLES["plainnat"]):
+        pytest.skip("needs pdflatex and bibtex")
+    r = CliRunner().invoke(main, ["table", "--catalog", str(catalog), "--command", "citep",
+                                  *(["-s", section] if section else [])], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    doc = ("\\documentclass[11pt]{article}\n" + rendered._BASE + latex.TABLE_PACKAGES + "\n\\usepackage{natbib}\n"
+           "\\begin{document}\n" + r.stdout + "\\bibliographystyle{plainnat}\n\\bibliography{refs}\n\\end{document}\n")
+    (tmp_path / "refs.bib").write_text(export(catalog), encoding="utf-8")
+    (tmp_path / "doc.tex").write_text(doc, encoding="utf-8")
+    works = load(catalog).by_key()
+    assert [p for p in rendered.compile_bibtex(tmp_path) if not rendered.accepted("plainnat", p, works)] == []
+    assert rendered.overfull(tmp_path, "doc", limit=1.0) == []
+    assert _OVERSIZE.findall(rendered.log_text(tmp_path, "doc")) == []
