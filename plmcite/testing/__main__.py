@@ -39,6 +39,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--arxiv-strict", action="store_true", help="answer arXiv requests that come too early with 429")
     p.add_argument("--arxiv-missing", choices=("none", "empty"), default="none",
                    help="unknown arXiv ids: no entry (2025 behaviour, default) or an empty entry (2021)")  # fmt: skip
+    p.add_argument("--openreview-challenge", action="store_true",
+                   help="answer every OpenReview /notes request with 403 ChallengeRequiredError (/notes/search still answers)")
+    p.add_argument("--no-openreview-dblp-imports", action="store_true",
+                   help="serve no DBLP-imported notes from OpenReview")
     p.add_argument("--services", default=",".join(SERVICES), help="services to start (default: all)")
     p.add_argument("--port-base", type=int, default=0,
                    help="0: random ports; else arxiv=N, crossref=N+1, dblp=N+2, openreview=N+3, acl=N+4")  # fmt: skip
@@ -84,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
             arxiv_min_interval=args.arxiv_min_interval,
             arxiv_strict=args.arxiv_strict,
             arxiv_missing=args.arxiv_missing,
+            openreview_challenge=args.openreview_challenge,
+            openreview_dblp_imports=not args.no_openreview_dblp_imports,
             services=[s for s in args.services.split(",") if s],
             port_base=args.port_base,
             verbose=not args.quiet,

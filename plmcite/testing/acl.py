@@ -1,11 +1,14 @@
 """Fake ACL Anthology: ``/<id>.bib``, the landing page ``/<id>/``, 404 for unknown ids.
 
 Only published records with an ``acl_anthology_id`` exist. The BibTeX follows the Anthology's
-layout (docs/api-protocols.md section 6): key ``family-etal-year-word``, double-quoted values,
-``author = "Family, Given  and\\n      Family, Given"``, ``month`` as a bare macro, ``url`` with
-a trailing slash, ``doi`` only when the record has one (the Anthology adds DOIs only after they
-resolve), ``@article`` with ``journal``/``volume``/``number`` for CL and TACL. Words with inner
-capitals are brace-protected and accents are written as LaTeX, as the Anthology does.
+layout (docs/api-protocols.md section 6, and the real entries in tests/fixtures/wire/acl/): key
+``family-etal-year-word``, double-quoted values, ``author = "Family, Given  and\\n      Family,
+Given"``, ``editor`` in the same form (when the record names editors), ``month`` as a bare macro,
+``url`` with a trailing slash, ``doi`` only when the record has one (the Anthology adds DOIs only
+after they resolve), ``pages``, then ``ISBN`` (when the record has one) and ``abstract``, in that
+order; ``@article`` with ``journal``/``volume``/``number`` for CL and TACL. Words with inner
+capitals are brace-protected, accents are written as LaTeX (``{\\'A}lvarez-Mellado``), an
+organisation is braced whole (``{H1 Collaboration}``), as the Anthology does.
 
 ``/<id>`` (no slash) redirects to ``/<id>/`` with 301. The landing page carries the Highwire
 ``citation_*`` meta tags scholarly scrapers read.
@@ -18,7 +21,7 @@ from html import escape
 
 from .records import Paper
 from .server import Request, Response, Service
-from .text import latex_escape, split_name, tokens
+from .text import display, is_organisation, latex_escape, split_name, tokens
 from .venues import MONTHS, address_of, container_of, month_of
 
 BIB_TYPE = "application/x-bibtex; charset=utf-8"
@@ -53,13 +56,21 @@ def bibtex(paper: Paper) -> str:
     assert pub is not None and pub.acl_anthology_id
     aid = pub.acl_anthology_id
     journal = pub.kind == "journal" or bool(re.match(r"^\d{4}\.(cl|tacl)-", aid)) or bool(re.match(r"^[JQ]\d\d-", aid))
-    names = []
-    for a in paper.authors:
-        given, family = split_name(a)
-        names.append(latex_escape(f"{family}, {given}" if given else family))
+    def bib_names(people) -> str:
+        out = []
+        for a in people:
+            given, family = split_name(a)
+            if is_organisation(a):
+                out.append("{" + latex_escape(display(a)) + "}")
+            else:
+                out.append(latex_escape(f"{family}, {given}" if given else family))
+        return '"' + "  and\n      ".join(out) + '"'
+
     fields: list[tuple[str, str]] = [("title", '"' + latex_escape(protect(pub.title)) + '"')]
-    if names:  # a record without known authors gets no author field rather than invented ones
-        fields.append(("author", '"' + "  and\n      ".join(names) + '"'))
+    if paper.authors:  # a record without known authors gets no author field rather than invented ones
+        fields.append(("author", bib_names(paper.authors)))
+    if pub.editors:
+        fields.append(("editor", bib_names(pub.editors)))
     if journal:
         fields.append(("journal", '"' + latex_escape(container_of(pub) or pub.venue_short) + '"'))
         if pub.volume:
@@ -83,6 +94,8 @@ def bibtex(paper: Paper) -> str:
         fields.append(("doi", f'"{pub.doi}"'))
     if pub.pages:
         fields.append(("pages", f'"{pub.pages}"'))
+    if pub.isbn:
+        fields.append(("ISBN", f'"{pub.isbn}"'))
     if paper.arxiv and paper.arxiv.abstract:
         fields.append(("abstract", '"' + latex_escape(paper.arxiv.abstract) + '"'))
     entry = "article" if journal else "inproceedings"
@@ -108,7 +121,7 @@ def landing_page(paper: Paper) -> str:
     if pub.doi:
         meta.append(("citation_doi", pub.doi))
     head = "\n".join(f'<meta content="{escape(v)}" name="{k}">' for k, v in meta)
-    authors = ", ".join(escape(a) for a in paper.authors)
+    authors = ", ".join(escape(display(a)) for a in paper.authors)
     return (
         "<!doctype html>\n<html lang=en-us>\n<head>\n<meta charset=utf-8>\n"
         f"<title>{escape(pub.title)} - ACL Anthology</title>\n{head}\n"

@@ -5,14 +5,23 @@ Implements ``id_list`` (many comma-separated ids, with or without ``vN``), ``sea
 ``OR`` ``ANDNOT``, parentheses; adjacent terms are OR'ed as in Lucene), both together
 (intersection), ``start``, ``max_results`` (default 10, capped at 2000), ``sortBy``/``sortOrder``.
 
-Behaviour copied from the real service (docs/api-protocols.md section 2):
+Behaviour copied from the real service (docs/api-protocols.md section 2), in the Atom layout
+arXiv has served since 2025 (every recording in tests/fixtures/wire/arxiv/ has it):
 
+* namespaces declared once on ``<feed>`` (``opensearch:`` and ``arxiv:`` prefixes below it), a
+  feed ``<id>`` under ``https://arxiv.org/api/``, a ``<link>`` with only ``href`` and ``type``,
+  ``https`` abstract, PDF and DOI links, but the entry ``<id>`` still
+  ``http://arxiv.org/abs/<id>v<n>``; ``arxiv:primary_category`` with a ``term`` only; elements in
+  the recorded order (id, title, updated, links, summary, categories, published, comment,
+  primary category, journal ref, authors, DOI);
 * ``opensearch:totalResults`` counts every id asked for; a well-formed id that does not exist
-  (or a version beyond the latest) gets **no entry** (the 2025 behaviour). ``missing="empty"``
-  switches to the 2021 behaviour: an ``<entry>`` without ``<id>`` and with empty fields.
+  (or a version beyond the latest) gets **no entry**. ``missing="empty"`` switches to the 2021
+  behaviour: an ``<entry>`` without ``<id>`` and with empty fields.
 * Entries of an ``id_list`` page do not come back in request order (clients must match by id).
-* A malformed id or parameter gets HTTP 400 with a one-entry error feed.
-* Titles and abstracts carry raw line wraps and surrounding whitespace.
+* A malformed id or parameter gets HTTP 400 with a one-entry error feed: feed id
+  ``https://arxiv.org/``, title "arXiv Search Results", entry id ``https://arxiv.org/api/errors#...``.
+* Titles and abstracts come on one line (the 2025 layout no longer wraps them); a corporate
+  author is one ``<name>`` ("H1 Collaboration").
 * Too fast: 429 with the plain-text body ``Rate exceeded.``.
 """
 
@@ -20,20 +29,22 @@ from __future__ import annotations
 
 from ..errors import PlmciteError
 
+import base64
 import datetime as dt
 import hashlib
 import re
-import textwrap
 from dataclasses import dataclass
 from typing import Callable
-from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 from .records import ArxivRecord, Paper
 from .server import Request, Response, Service
-from .text import Ranker, tokens
+from .text import Ranker, display, tokens
 
 ATOM_TYPE = "application/atom+xml; charset=UTF-8"
+_HEAD = ("<?xml version='1.0' encoding='UTF-8'?>\n"
+         '<feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" xmlns:arxiv="http://arxiv.org/schemas/atom" '
+         'xmlns="http://www.w3.org/2005/Atom">\n')
 NS_ARXIV = "http://arxiv.org/schemas/atom"
 NS_OS = "http://a9.com/-/spec/opensearch/1.1/"
 ID_WITH_VERSION = re.compile(r"^(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v(?P<v>\d+))?$")
@@ -213,21 +224,21 @@ class ArxivService(Service):
 
     def error_feed(self, message: str, query: str) -> Response:
         key = message.replace(" ", "_")
-        body = self._feed(
-            query,
-            total=1,
-            start=0,
-            per_page=1,
-            entries=[
-                "  <entry>\n"
-                f"    <id>http://arxiv.org/api/errors#{escape(key)}</id>\n"
-                "    <title>Error</title>\n"
-                f"    <summary>{escape(message)}</summary>\n"
-                f"    <updated>{_iso(self.now())}</updated>\n"
-                '    <link href="http://arxiv.org/api/errors" rel="alternate" type="text/html"/>\n'
-                "    <author>\n      <name>arXiv api core</name>\n    </author>\n"
-                "  </entry>\n"
-            ],
+        now = _iso(self.now())
+        body = (
+            _HEAD + "  <id>https://arxiv.org/</id>\n  <title>arXiv Search Results</title>\n"
+            f"  <updated>{now}</updated>\n"
+            "  <opensearch:itemsPerPage>1</opensearch:itemsPerPage>\n"
+            "  <opensearch:totalResults>1</opensearch:totalResults>\n"
+            "  <opensearch:startIndex>0</opensearch:startIndex>\n"
+            "  <entry>\n"
+            f"    <id>https://arxiv.org/api/errors#{escape(key)}</id>\n"
+            "    <title>Error</title>\n"
+            f"    <updated>{now}</updated>\n"
+            f'    <link href="https://arxiv.org/api/errors#{escape(key)}" rel="alternate" type="text/html"/>\n'
+            f"    <summary>{escape(message)}</summary>\n"
+            "    <author>\n      <name>arXiv api core</name>\n    </author>\n"
+            "  </entry>\n</feed>\n"
         )
         return Response(400, body.encode("utf-8"), ATOM_TYPE)
 
@@ -240,7 +251,7 @@ class ArxivService(Service):
             return self.error(405, "Method Not Allowed")
         search = (req.arg("search_query") or "").strip()
         id_list = [i.strip() for i in (req.arg("id_list") or "").split(",") if i.strip()]
-        self_query = f"search_query={search}&id_list={','.join(id_list)}&start={req.arg('start', '0')}&max_results={req.arg('max_results', '10')}"
+        self_query = (search, ",".join(id_list), req.arg("start", "0"), req.arg("max_results", "10"))
         try:
             start = self._int(req.arg("start"), 0, "start")
             per_page = min(self._int(req.arg("max_results"), 10, "max_results"), MAX_PAGE)
@@ -317,19 +328,20 @@ class ArxivService(Service):
 
     # rendering ----------------------------------------------------------------------------------
 
-    def _feed(self, query: str, *, total: int, start: int, per_page: int, entries: list[str]) -> str:
-        feed_id = hashlib.sha1(query.encode()).hexdigest()[:27]
-        now = self.now().astimezone(dt.timezone(dt.timedelta(hours=-4))).strftime("%Y-%m-%dT00:00:00-04:00")
+    def _feed(self, query: tuple[str, str, str, str], *, total: int, start: int, per_page: int, entries: list[str]) -> str:
+        search, ids, first, size = query
+        title = f"search_query={search}&id_list={ids}&start={first}&max_results={size}"
+        link = f"https://arxiv.org/api/query?search_query={search}&start={first}&max_results={size}&id_list={ids}"
+        feed_id = base64.b64encode(hashlib.sha1(title.encode()).digest()).decode()[:27]
         return (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<feed xmlns="http://www.w3.org/2005/Atom">\n'
-            f'  <link href={quoteattr("http://arxiv.org/api/query?" + quote(query, safe=""))} rel="self" type="application/atom+xml"/>\n'
-            f'  <title type="html">ArXiv Query: {escape(query)}</title>\n'
-            f"  <id>http://arxiv.org/api/{feed_id}</id>\n"
-            f"  <updated>{now}</updated>\n"
-            f'  <opensearch:totalResults xmlns:opensearch="{NS_OS}">{total}</opensearch:totalResults>\n'
-            f'  <opensearch:startIndex xmlns:opensearch="{NS_OS}">{start}</opensearch:startIndex>\n'
-            f'  <opensearch:itemsPerPage xmlns:opensearch="{NS_OS}">{per_page}</opensearch:itemsPerPage>\n'
+            _HEAD
+            + f"  <id>https://arxiv.org/api/{feed_id}</id>\n"
+            f"  <title>arXiv Query: {escape(title)}</title>\n"
+            f"  <updated>{_iso(self.now())}</updated>\n"
+            f'  <link href={quoteattr(link)} type="application/atom+xml"/>\n'
+            f"  <opensearch:itemsPerPage>{per_page}</opensearch:itemsPerPage>\n"
+            f"  <opensearch:totalResults>{total}</opensearch:totalResults>\n"
+            f"  <opensearch:startIndex>{start}</opensearch:startIndex>\n"
             + "".join(entries)
             + "</feed>\n"
         )
@@ -338,7 +350,7 @@ class ArxivService(Service):
         return (
             "  <entry>\n    <updated>1969-12-31T19:00:00-05:00</updated>\n    <published>1969-12-31T19:00:00-05:00</published>\n"
             "    <title/>\n    <summary/>\n    <author>\n      <name/>\n    </author>\n"
-            f'    <arxiv:primary_category xmlns:arxiv="{NS_ARXIV}" scheme="http://arxiv.org/schemas/atom"/>\n'
+            '    <arxiv:primary_category scheme="http://arxiv.org/schemas/atom"/>\n'
             "  </entry>\n"
         )
 
@@ -346,40 +358,35 @@ class ArxivService(Service):
         rec = paper.arxiv
         assert rec is not None
         v = version or rec.latest
-        abs_url = f"http://arxiv.org/abs/{rec.id}v{v}"
-        title = "\n  ".join(textwrap.wrap(rec.title, 64, break_on_hyphens=False, break_long_words=False)) or rec.title
-        summary = "\n".join(textwrap.wrap(rec.abstract or "", 78, break_on_hyphens=False, break_long_words=False))
+        cats = list(rec.categories) or ([rec.primary_category] if rec.primary_category else [])
+        primary = rec.primary_category or (cats[0] if cats else None)
         lines = [
             "  <entry>",
-            f"    <id>{abs_url}</id>",
+            f"    <id>http://arxiv.org/abs/{rec.id}v{v}</id>",
+            f"    <title>{escape(rec.title)}</title>",
             f"    <updated>{_iso(rec.versions[v - 1])}</updated>",
-            f"    <published>{_iso(rec.versions[0])}</published>",
-            f"    <title>{escape(title)}</title>",
-            f"    <summary>  {escape(summary)}\n</summary>",
+            f'    <link href="https://arxiv.org/abs/{rec.id}v{v}" rel="alternate" type="text/html"/>',
+            f'    <link href="https://arxiv.org/pdf/{rec.id}v{v}" rel="related" type="application/pdf" title="pdf"/>',
+            f"    <summary>{escape(rec.abstract or '')}</summary>",
         ]
-        for name in rec.authors:
-            lines.append(f"    <author>\n      <name>{escape(name)}</name>\n    </author>")
+        for c in cats:
+            lines.append(f'    <category term="{escape(c)}" scheme="http://arxiv.org/schemas/atom"/>')
+        lines.append(f"    <published>{_iso(rec.versions[0])}</published>")
         pub = paper.published
         doi = rec.doi or (pub.doi if pub else None)
         journal_ref = rec.journal_ref
         if journal_ref is None and pub is not None and pub.doi:
             journal_ref = pub.venue_short + (f", pages {pub.pages.replace('--', '-')}" if pub.pages else "")
-        if doi:
-            lines.append(f'    <arxiv:doi xmlns:arxiv="{NS_ARXIV}">{escape(doi)}</arxiv:doi>')
-            lines.append(f'    <link title="doi" href={quoteattr("http://dx.doi.org/" + doi)} rel="related"/>')
         if rec.comment:
-            lines.append(f'    <arxiv:comment xmlns:arxiv="{NS_ARXIV}">{escape(rec.comment)}</arxiv:comment>')
-        if journal_ref:
-            lines.append(f'    <arxiv:journal_ref xmlns:arxiv="{NS_ARXIV}">{escape(journal_ref)}</arxiv:journal_ref>')
-        lines.append(f'    <link href="{abs_url}" rel="alternate" type="text/html"/>')
-        lines.append(f'    <link title="pdf" href="http://arxiv.org/pdf/{rec.id}v{v}" rel="related" type="application/pdf"/>')
-        cats = list(rec.categories) or ([rec.primary_category] if rec.primary_category else [])
-        primary = rec.primary_category or (cats[0] if cats else None)
+            lines.append(f"    <arxiv:comment>{escape(rec.comment)}</arxiv:comment>")
         if primary:
-            lines.append(
-                f'    <arxiv:primary_category xmlns:arxiv="{NS_ARXIV}" term="{escape(primary)}" scheme="http://arxiv.org/schemas/atom"/>'
-            )
-        for c in cats:
-            lines.append(f'    <category term="{escape(c)}" scheme="http://arxiv.org/schemas/atom"/>')
+            lines.append(f'    <arxiv:primary_category term="{escape(primary)}"/>')
+        if journal_ref:
+            lines.append(f"    <arxiv:journal_ref>{escape(journal_ref)}</arxiv:journal_ref>")
+        for name in rec.authors:
+            lines.append(f"    <author>\n      <name>{escape(display(name))}</name>\n    </author>")
+        if doi:
+            lines.append(f"    <arxiv:doi>{escape(doi)}</arxiv:doi>")
+            lines.append(f'    <link rel="related" href={quoteattr("https://doi.org/" + doi)} title="doi"/>')
         lines.append("  </entry>\n")
         return "\n".join(lines)

@@ -9,10 +9,13 @@ venue or the year (``word$`` matches exactly, ``a|b`` is OR), so a title that ch
 arXiv and the proceedings can find only one of the two records, and a misspelt word finds none.
 Hits are ranked by relevance (``@score``), then newest first.
 
-JSON quirks reproduced (docs/api-protocols.md section 5): every number is a string; a single author
-is an object, not a list; with zero hits ``hits`` has no ``hit`` key; ``ee`` is a list when there
-are several links; titles end with a period; DOIs are upper-cased; homonymous authors carry a
-four-digit suffix ("Wei Wang 0003"), deterministically for common family names.
+JSON quirks reproduced (docs/api-protocols.md section 5, and the recordings in
+tests/fixtures/wire/dblp/): every number is a string; a single author is an object, not a list;
+with zero hits ``hits`` has no ``hit`` key; ``ee`` is a list when there are several links; titles
+end with a period and carry XML entities inside the JSON string (``Operators&apos;``,
+``Tag&amp;Tab``, ``&quot;``); article-number pages look like ``26:1-26:4``; DOIs are
+upper-cased; homonymous authors carry a four-digit suffix ("Wei Wang 0003"), deterministically
+for common family names; the answer has a ``completions`` object next to ``hits``.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from .records import Paper
 from .server import Request, Response, Service
-from .text import Ranker, ascii_letters, latex_escape, split_name, tokens
+from .text import Ranker, ascii_letters, display, latex_escape, split_name, tokens
 from .venues import container_of, venue_of
 
 COMMON_FAMILIES = {
@@ -49,10 +52,16 @@ def _h(text: str) -> int:
 
 def dblp_name(name: str) -> str:
     """DBLP's display name: homonyms of common family names get a ``000N`` suffix."""
-    _, family = split_name(name)
-    if family.lower() in COMMON_FAMILIES:
+    given, family = split_name(name)
+    if given and family.lower() in COMMON_FAMILIES:
         return f"{name} {1 + _h(name) % 9:04d}"
-    return name
+    return display(name)
+
+
+def xml_text(text: str) -> str:
+    """A text as DBLP's JSON carries it: the XML text with its entities (``&apos;``, ``&amp;``)."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("'", "&apos;"))
 
 
 def pid(name: str) -> str:
@@ -90,7 +99,7 @@ class DblpRecord:
         info: dict[str, Any] = {}
         if authors:  # DBLP leaves the key out for author-less records
             info["authors"] = {"author": authors[0] if len(authors) == 1 else authors}
-        info["title"] = dblp_title(self.title)
+        info["title"] = xml_text(dblp_title(self.title))
         info["venue"] = self.venue
         if self.volume:
             info["volume"] = self.volume
@@ -307,11 +316,15 @@ class DblpService(Service):
                     }
                     for i in page
                 ]
+            last = shown_query.split()[-1].rstrip("*$") if shown_query else ""
             result = {
                 "result": {
                     "query": shown_query,
                     "status": {"@code": "200", "text": "OK"},
                     "time": {"@unit": "msecs", "text": "1.23"},
+                    "completions": {"@total": "1", "@computed": "1", "@sent": "1", "c": {
+                        "@sc": str(len(matched)), "@dc": str(len(matched)), "@oc": str(len(matched)),
+                        "@id": str(_h(last) % 90_000_000), "text": last}},
                     "hits": hits,
                 }
             }
@@ -339,7 +352,7 @@ class DblpService(Service):
                 if k == "authors":
                     continue
                 for item in v if isinstance(v, list) else [v]:
-                    out.append(f"<{k}>{escape(item)}</{k}>")
+                    out.append(f"<{k}>{item if k == 'title' else escape(item)}</{k}>")  # the title is XML text already
             out.append(f"</info><url>URL#{rid}</url></hit>")
         out += ["</hits>", "</result>"]
         return "\n".join(out) + "\n"

@@ -47,6 +47,9 @@ Options (keyword arguments; each applies to every service unless set in ``per_se
   (``arxiv_interval_status=503`` for 503).
 * ``arxiv_missing``: ``"none"`` (default; unknown ids get no entry but count in totalResults) or
   ``"empty"`` (an empty ``<entry>`` per unknown id, the 2021 behaviour).
+* ``openreview_challenge``: every OpenReview ``/notes`` request gets the 403
+  ``ChallengeRequiredError`` of the real site (``/notes/search`` still answers);
+  ``openreview_dblp_imports`` (default on): OpenReview also holds notes imported from DBLP.
 * ``per_service``: ``{"crossref": {"rate_limit": 2, "rate_window": 5}}``, any :class:`Knobs` field.
 * ``port_base``: 0 for random ports, else arxiv=base, crossref=base+1, dblp=base+2,
   openreview=base+3, acl=base+4.
@@ -81,9 +84,12 @@ ENV_VARS = {name: f"PLMCITE_{name.upper()}_URL" for name in SERVICES}
 __all__ = ["FakeInternet", "Knobs", "LoggedRequest", "SERVICES", "ENV_VARS", "FAULTS", "build_service"]
 
 
-def build_service(name: str, papers: list[Paper], *, arxiv_missing: str = "none") -> Service:
+def build_service(name: str, papers: list[Paper], *, arxiv_missing: str = "none", openreview_challenge: bool = False,
+                  openreview_dblp_imports: bool = True) -> Service:
     if name == "arxiv":
         return ArxivService(papers, missing=arxiv_missing)
+    if name == "openreview":
+        return OpenReviewService(papers, challenge=openreview_challenge, dblp_imports=openreview_dblp_imports)
     factories = {"crossref": CrossrefService, "dblp": DblpService, "openreview": OpenReviewService, "acl": AclService}
     if name not in factories:
         raise ValueError(f"unknown service {name!r}; known: {', '.join(SERVICES)}")
@@ -108,6 +114,8 @@ class FakeInternet:
         arxiv_strict: bool = False,
         arxiv_interval_status: int = 429,
         arxiv_missing: str = "none",
+        openreview_challenge: bool = False,
+        openreview_dblp_imports: bool = True,
         per_service: dict[str, dict[str, Any]] | None = None,
         port_base: int = 0,
         services: Sequence[str] = SERVICES,
@@ -139,7 +147,8 @@ class FakeInternet:
                     knobs, min_interval=arxiv_min_interval, strict_interval=arxiv_strict, interval_status=arxiv_interval_status
                 )
             knobs = dataclasses.replace(knobs, **(per_service or {}).get(name, {}))
-            service = build_service(name, self.papers, arxiv_missing=arxiv_missing)
+            service = build_service(name, self.papers, arxiv_missing=arxiv_missing, openreview_challenge=openreview_challenge,
+                                    openreview_dblp_imports=openreview_dblp_imports)
             self.servers[name] = FakeServer(service, knobs, port=port_base + i if port_base else 0, verbose=verbose)
         self._running = False
 

@@ -12,8 +12,18 @@ The venue table (``data/venues.json``, key ``openreview``) gives venueid, the ve
 submission/decision dates; a venue not in it gets ``<Series>.cc/<year>/Conference``. The record's
 ``presentation`` field picks Poster/Oral/Spotlight (default Poster).
 
-``count`` appears only when ``count=true`` is sent. Unknown note ids get the JSON 404
-``NotFoundError``; too many requests get 429 ``RateLimitError`` JSON with ``details``.
+``count`` appears only when ``count=true`` is sent, except on ``/notes/search``, which always
+carries it (as recorded). Unknown note ids get the JSON 404 ``NotFoundError``; too many requests
+get 429 ``RateLimitError`` JSON with ``details``.
+
+Real search answers (tests/fixtures/wire/openreview/) also hold notes OpenReview imported from
+DBLP: ``dblp_imports=True`` (the default) adds one for every published record that is not an
+OpenReview paper (venueid ``dblp.org/conf/EMNLP/2024``, domain ``DBLP.org``, a ``DBLP:`` keyed
+``_bibtex`` with ``cdate``, authorids mixing profiles and dblp search URLs), served by
+``/notes/search`` and ``/notes?id=`` like any note, and never an acceptance. ``challenge=True``
+answers every ``/notes`` request with the 403 ``ChallengeRequiredError`` the real site gives
+anonymous clients since 2026, while ``/notes/search`` still answers (switch it while running:
+``net["openreview"].service.challenge = True``).
 """
 
 from __future__ import annotations
@@ -23,10 +33,11 @@ import datetime as dt
 import hashlib
 import json
 from typing import Any
+from urllib.parse import quote
 
 from .records import Paper, family_names
 from .server import Request, Response, Service
-from .text import Ranker, ascii_letters, split_name, tokens
+from .text import Ranker, ascii_letters, display, split_name, tokens
 from .venues import container_of, epoch_ms, venue_of
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -74,7 +85,7 @@ def build_forum(paper: Paper) -> list[dict[str, Any]]:
     nid = pub.openreview_id
     venue, venueid, cdate, pdate = venue_strings(paper)
     number = 1 + int(hashlib.sha1(nid.encode()).hexdigest(), 16) % 12000
-    authors = list(paper.authors)
+    authors = [display(a) for a in paper.authors]
     url = f"https://openreview.net/forum?id={nid}"
     key = bibtex_key(paper.authors, pub.year, pub.title)
     if pub.kind == "journal":
@@ -109,10 +120,8 @@ def build_forum(paper: Paper) -> list[dict[str, Any]]:
         "forum": nid,
         "number": number,
         "invitations": [f"{venueid}/-/Submission", f"{venueid}/-/Post_Submission"],
-        "parentInvitations": None,
         "domain": venueid,
         "readers": ["everyone"],
-        "nonreaders": [],
         "writers": [venueid, f"{venueid}/Submission{number}/Authors"],
         "signatures": [f"{venueid}/Submission{number}/Authors"],
         "cdate": cdate,
@@ -123,6 +132,7 @@ def build_forum(paper: Paper) -> list[dict[str, Any]]:
         "tmdate": pdate + 30 * day,
         "license": "CC BY 4.0",
         "content": content,
+        "version": 2,
     }
     replies = []
     for k in (1, 2):
@@ -162,11 +172,54 @@ def _reply(rid: str, forum: str, number: int, venueid: str, inv: str, signature:
     }
 
 
+def dblp_import(rec) -> dict[str, Any]:
+    """The note OpenReview keeps for a DBLP record (shape of the recorded imports)."""
+    from .dblp import dblp_name
+
+    paper, year = rec.paper, rec.year
+    stream = rec.key.split("/")[1].upper()
+    kind = "journals" if rec.key.startswith("journals/") else "conf"
+    venueid = f"dblp.org/{kind}/{stream}/{year}"
+    nid = note_id("dblp", rec.key)
+    jan1 = epoch_ms(dt.date(year, 1, 1)) - 12 * 3_600_000
+    authors = [display(a) for a in rec.authors]
+    entry = "article" if kind == "journals" else "inproceedings"
+    where = "journal" if kind == "journals" else "booktitle"
+    bib = (f"@{entry}{{DBLP:{rec.key},\n  author={{{' and '.join(dblp_name(a) for a in rec.authors)}}},\n"
+           f"  title={{{rec.title}}},\n  year={{{year}}},\n  cdate={{{jan1}}},\n  {where}={{{rec.venue}}},\n"
+           + (f"  pages={{{rec.pages.replace('--', '-')}}},\n" if rec.pages else "")
+           + (f"  url={{{rec.ee[0]}}}\n" if rec.ee else "") + "}\n")
+    content: dict[str, Any] = {
+        "venue": {"value": f"{rec.venue} {year}"},
+        "venueid": {"value": venueid},
+        "paperhash": {"value": f"{(family_names(authors[:1]) or ['anonymous'])[0].lower()}|{'_'.join(tokens(rec.title))}"},
+        "authorids": {"value": [f"https://dblp.org/search/pid/api?q=author:{'_'.join(a.split())}:" for a in authors]},
+        "_bibtex": {"value": bib},
+        "title": {"value": rec.title},
+        "authors": {"value": authors},
+    }
+    if rec.ee:
+        content["html"] = {"value": rec.ee[0]}
+    stamp = jan1 + 200 * 86_400_000
+    return {
+        "content": content, "tmdate": stamp, "pdate": jan1, "tcdate": stamp, "writers": ["~"],
+        "signatures": ["~" + "_".join(authors[0].split()) + "1"] if authors else ["DBLP.org"],
+        "forum": nid, "license": "CC BY-SA 4.0", "number": 10_000 + _h(nid) % 90_000, "cdate": jan1,
+        "readers": ["everyone"], "invitations": ["DBLP.org/-/Record", "DBLP.org/-/Edit"], "mdate": stamp,
+        "domain": "DBLP.org", "id": nid, "version": 2,
+    }
+
+
+def _h(text: str) -> int:
+    return int(hashlib.sha1(text.encode()).hexdigest(), 16)
+
+
 class OpenReviewService(Service):
     name = "openreview"
     server_header = "cloudflare"
 
-    def __init__(self, papers: list[Paper]):
+    def __init__(self, papers: list[Paper], *, dblp_imports: bool = True, challenge: bool = False):
+        self.challenge = challenge
         self.forums: dict[str, list[dict[str, Any]]] = {}
         self.notes: dict[str, dict[str, Any]] = {}
         for p in papers:
@@ -176,6 +229,14 @@ class OpenReviewService(Service):
                 for n in forum:
                     self.notes[n["id"]] = n
         self.submissions = [f[0] for f in self.forums.values()]
+        if dblp_imports:
+            from .dblp import build_records
+
+            for rec in build_records(papers):
+                if not rec.corr and not (rec.paper.published and rec.paper.published.openreview_id):
+                    note = dblp_import(rec)
+                    self.notes[note["id"]] = note
+                    self.submissions.append(note)
         self.ranker = Ranker([(n["content"]["title"]["value"], n["content"]["authors"]["value"]) for n in self.submissions])
 
     def _json(self, status: int, payload: dict[str, Any]) -> Response:
@@ -200,9 +261,19 @@ class OpenReviewService(Service):
             },
         )
 
+    def challenged(self, req: Request) -> Response:
+        """The 403 anonymous clients get since 2026 (body shaped as recorded)."""
+        req_id = f"2026-09-30-{_h(req.raw_query) % 90_000_000 + 10_000_000}"
+        target = quote(f"https://api2.openreview.net{req.path}?{req.raw_query}", safe="")
+        return self._json(403, {"name": "ChallengeRequiredError", "message": f"Challenge verification required ({req_id})",
+                                "status": 403, "details": {"challengeUrl": f"https://openreview.net/challenge?redirect={target}",
+                                                           "reqId": req_id}})
+
     def handle(self, req: Request) -> Response:
         if req.path.rstrip("/") == "/notes/search":
             return self._search(req)
+        if self.challenge:
+            return self.challenged(req)
         if req.path.rstrip("/") != "/notes":
             return self._json(404, {"name": "NotFoundError", "message": f"Route {req.path} not found", "status": 404, "details": {}})
         limit, offset = self._paging(req)
@@ -250,4 +321,5 @@ class OpenReviewService(Service):
                                     "details": {"path": "term"}})  # fmt: skip
         limit, offset = self._paging(req)
         ranked = self.ranker.rank(term)
-        return self._result(req, [self.submissions[i] for i, _ in ranked], limit, offset)
+        notes = [self.submissions[i] for i, _ in ranked]
+        return self._json(200, {"count": len(notes), "notes": notes[offset: offset + limit]})

@@ -45,8 +45,15 @@ PUBLISHED_FIELDS = (
     "publisher", "doi", "openreview_id", "acl_anthology_id", "url",
 )  # fmt: skip
 #: optional published fields: ``presentation`` ("Poster", "Oral", "Spotlight") for the OpenReview
-#: venue string, ``month`` (1-12) and ``address`` of the event, ``number`` (journal issue).
-PUBLISHED_EXTRA = ("presentation", "month", "address", "number")
+#: venue string, ``month`` (1-12) and ``address`` of the event, ``number`` (journal issue); and the
+#: shapes real services give some works (tests/fixtures/wire/): ``subtitle`` (Crossref sends the
+#: title without it, and it apart), ``title_markup`` (the title as Crossref deposits it, with
+#: JATS/HTML markup and line breaks), ``article_number`` (Crossref ``article-number``, no ``page``),
+#: ``published_online`` (ISO date; Crossref's ``published-online`` and ``issued`` when earlier
+#: than print), ``crossref_issued_null`` (Crossref knows no date: ``issued`` ``[[null]]``),
+#: ``editors`` and ``isbn`` (the Anthology's ``editor`` and ``ISBN`` fields).
+PUBLISHED_EXTRA = ("presentation", "month", "address", "number", "subtitle", "title_markup", "article_number",
+                   "published_online", "crossref_issued_null", "editors", "isbn")
 
 
 class RecordError(PlmciteError, ValueError):
@@ -91,6 +98,13 @@ class PublishedRecord:
     month: int | None = None
     address: str | None = None
     number: str | None = None
+    subtitle: str | None = None
+    title_markup: str | None = None
+    article_number: str | None = None
+    published_online: str | None = None  # ISO date
+    crossref_issued_null: bool = False
+    editors: tuple[str, ...] = ()
+    isbn: str | None = None
 
     @property
     def first_page(self) -> str | None:
@@ -229,8 +243,16 @@ def parse_published(d: Any, where: str) -> PublishedRecord:
     if doi and not DOI.match(doi):
         raise RecordError(f"{where}: doi is not a DOI: {doi!r}")
     pages = _opt_str(d, "pages", where)
-    if pages and not re.match(r"^\w+(--\w+)?$", pages):
-        raise RecordError(f"{where}: pages must look like 123--145, got {pages!r}")
+    if pages and not re.match(r"^[\w:.]+(--[\w:.]+)?$", pages):
+        raise RecordError(f"{where}: pages must look like 123--145 or 26:1--26:4, got {pages!r}")
+    subtitle = _opt_str(d, "subtitle", where)
+    if subtitle and not title.endswith(": " + subtitle):
+        raise RecordError(f"{where}: title must end with ': ' + subtitle")
+    online = _opt_str(d, "published_online", where)
+    if online:
+        _parse_time(online, f"{where} published_online")
+    if not isinstance(d.get("crossref_issued_null", False), bool):
+        raise RecordError(f"{where}: crossref_issued_null must be true or false")
     month = d.get("month")
     if month is not None and (not isinstance(month, int) or not 1 <= month <= 12):
         raise RecordError(f"{where}: month must be 1-12, got {month!r}")
@@ -253,6 +275,13 @@ def parse_published(d: Any, where: str) -> PublishedRecord:
         month=month,
         address=_opt_str(d, "address", where),
         number=_opt_str(d, "number", where),
+        subtitle=subtitle,
+        title_markup=_opt_str(d, "title_markup", where),
+        article_number=_opt_str(d, "article_number", where),
+        published_online=online,
+        crossref_issued_null=d.get("crossref_issued_null", False),
+        editors=_str_list(d["editors"], where, "editors") if d.get("editors") is not None else (),
+        isbn=_opt_str(d, "isbn", where),
     )
 
 

@@ -37,8 +37,21 @@ def ascii_letters(text: str) -> str:
     return "".join(c for c in decomposed if c.isascii() and c.isalpha())
 
 
+def is_organisation(name: str) -> bool:
+    """A record writes a corporate author in braces: ``"{H1 Collaboration}"``."""
+    return name.startswith("{") and name.endswith("}")
+
+
+def display(name: str) -> str:
+    """A name as the services print it (an organisation without its braces)."""
+    return name[1:-1] if is_organisation(name) else name
+
+
 def split_name(name: str) -> tuple[str, str]:
-    """``"Given Family"`` -> ``(given, family)``; lower-case particles stay with the family name."""
+    """``"Given Family"`` -> ``(given, family)``; lower-case particles stay with the family name;
+    an organisation (``"{H1 Collaboration}"``) is all family."""
+    if is_organisation(name):
+        return "", display(name)
     parts = name.split()
     if len(parts) <= 1:
         return "", name.strip()
@@ -116,6 +129,7 @@ _ACCENTS = {
     "\u030b": "H",
     "\u0327": "c",
     "\u0328": "k",
+    "\u030a": "r",
 }
 _SPECIAL = {"ß": "{\\ss}", "ø": "{\\o}", "Ø": "{\\O}", "æ": "{\\ae}", "Æ": "{\\AE}", "ł": "{\\l}", "Ł": "{\\L}", "ı": "{\\i}"}
 
