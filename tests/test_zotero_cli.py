@@ -36,7 +36,7 @@ def fake():
 @pytest.fixture
 def project(tmp_path) -> Path:
     """A checkout with plmcite.toml and a small catalog."""
-    (tmp_path / "plmcite.toml").write_text('[catalog]\npath = "refs/catalog.json"\n\n[zotero]\nlibrary = "group:42"\n')
+    (tmp_path / "plmcite.toml").write_text('[catalog]\npath = "refs/catalog.json"\n\n[zotero]\nlibrary = "group:42"\n\n[http]\nbackoff = 0.01\n')
     works = [Work(key=f"doe2024w{i}", title=f"Work {i}", kind="preprint", authors=[Person("Doe", "Jane")],
                   year=2024, ids={"arxiv": f"2402.{i:05d}"}, sections=["1.1" if i % 2 else "2"]) for i in range(7)]
     save_catalog(Catalog(works=works, sections={"1": "One", "1.1": "One One", "2": "Two"}), tmp_path / "refs" / "catalog.json")
@@ -124,7 +124,7 @@ def test_api_key_never_leaks(fake, project):
         assert proc.returncode == 0, proc.stderr
         outputs += [proc.stdout, proc.stderr]
     # a server that echoes the key back in an error body: the message must not repeat it
-    fake.inject("GET", r"/items/top$", 500, body=f"internal error for key {SECRET}", times=3)
+    fake.inject("GET", r"/items/top$", 500, body=f"internal error for key {SECRET}", times=10)
     (project / "refs" / ".zotero-state.group-42.json").unlink()
     proc = plmcite(project, "zotero", "sync", url=fake.url)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr and "[redacted]" in proc.stderr

@@ -25,7 +25,7 @@ def remote_item(w: Work, zkey: str = "ABCD2345", version: int = 5, **changes) ->
     """The Zotero data plmcite would have created for ``w``, then ``changes`` made by hand."""
     d = {"key": zkey, "version": version, "itemType": mapping.item_type(w, SCHEME)}
     d.update(mapping.work_fields(w, SCHEME))
-    d["extra"] = "\n".join(mapping.extra_lines(w, SCHEME))
+    d["extra"] = "\n".join([*mapping.extra_lines(w, SCHEME), SCHEME.extra_created])
     d["tags"] = [{"tag": t} for t in SCHEME.work_tags(w, SECTIONS)]
     d["collections"] = []
     d.update(changes)
@@ -39,7 +39,8 @@ def synced_state(w: Work, data: dict) -> SyncState:
     base["itemType"] = digest(itype)
     base["extra"] = digest(mapping.extra_lines(w, SCHEME))
     st = ItemState(data["key"], data["version"], itype, base=base, tags=data["tags"], collections=[],
-                   extra=data["extra"], our_tags=[t["tag"] for t in data["tags"] if SCHEME.is_scheme_tag(t["tag"])])
+                   extra=data["extra"], our_tags=[t["tag"] for t in data["tags"] if SCHEME.is_scheme_tag(t["tag"])],
+                   created=True)
     return SyncState("group:1", version=data["version"], items={w.key: st})
 
 
@@ -179,6 +180,47 @@ def test_work_leaving_the_list_is_untagged_then_trashed_with_prune():
     assert a.op == "untag" and a.payload["tags"] == [{"tag": "to-read"}] and "deleted" not in a.payload
     (a,) = plan_for([], state, prune=True).actions
     assert a.op == "trash" and a.payload["deleted"] == 1 and a.after.trashed_by_us
+
+
+def test_an_adopted_item_is_never_trashed_and_keeps_its_own_tags():
+    """A person's item, found by DOI on the first sync, with their own plm and plm:todo tags."""
+    w = work(ids={"arxiv": "2503.01234", "doi": "10.5/abc"})
+    theirs = {"key": "HAND2345", "version": 3, "itemType": "preprint", "title": "Tuning Things", "creators": [],
+              "date": "", "DOI": "10.5/abc", "url": "", "extra": "", "collections": [],
+              "tags": [{"tag": "plm"}, {"tag": "plm:todo"}]}
+    (a,) = plan_for([w], SyncState("group:1"), [theirs]).actions
+    assert [t["tag"] for t in a.payload["tags"]] == ["plm", "plm:todo", "plm:1.4", "plm:1.4 Training-free Methods"]
+    assert a.after.our_tags == ["plm:1.4", "plm:1.4 Training-free Methods"]  # "plm" was theirs already
+    assert not a.after.created and "plmcite: created" not in a.payload["extra"]
+    state = SyncState("group:1", items={w.key: a.after})
+    a.after.zkey, a.after.version = "HAND2345", 4
+    after_write = dict(theirs, version=4, tags=a.payload["tags"], extra=a.payload["extra"])
+    plan = plan_for([], state, [after_write], prune=True)
+    (left,) = plan.actions
+    assert left.op == "untag" and "deleted" not in left.payload
+    assert [t["tag"] for t in left.payload["tags"]] == ["plm", "plm:todo"]
+    assert plan.kept == [(w.key, "made in Zotero, not by plmcite")]
+
+
+def test_an_item_whose_mark_was_removed_is_the_persons():
+    w = work()
+    d = remote_item(w, version=9)
+    state = synced_state(w, remote_item(w))
+    d["extra"] = "\n".join(mapping.extra_lines(w, SCHEME))  # they deleted "plmcite: created"
+    (a,) = plan_for([], state, [d], prune=True).actions
+    assert a.op == "untag" and "deleted" not in a.payload
+
+
+def test_without_a_record_only_a_marked_item_has_plmcite_tags():
+    w = work()
+    marked = remote_item(w, zkey="MARK2345")
+    marked["tags"].append({"tag": "plm:9"})  # a tag plmcite would not write now: not provably plmcite's
+    plan = plan_for([w], SyncState("group:1"), [marked])
+    st = plan.observed[w.key]  # nothing to write: it is as plmcite wants it
+    assert plan.actions == [] and st.created and st.our_tags == SCHEME.work_tags(w, SECTIONS)
+    unmarked = dict(marked, key="HAND2345", extra="Citation Key: smith2025tuning")
+    st = plan_for([w], SyncState("group:1"), [unmarked]).observed[w.key]
+    assert not st.created and st.our_tags == []
 
 
 def test_state_file_round_trip_and_no_secrets(tmp_path):

@@ -64,7 +64,7 @@ def sync_cmd(catalog_path, library, dry_run, prefer, prune, collections, as_json
     cfg = get_config()
     catalog = load_catalog(str(cat_path))
     state = state_mod.load(st_path, library)
-    zot = connect(library, key, cfg.source_url("zotero"))
+    zot = connect(library, key, cfg.source_url("zotero"), backoff=float(cfg.section("http").get("backoff", 1.0)))
     bar = _Progress() if is_tty() and not as_json else None
     syncer = Syncer(zot, catalog, state, load_scheme(), Options(prefer=prefer, prune=prune, collections=collections),
                     dry_run=dry_run, progress=bar, api_key=key)
@@ -121,6 +121,10 @@ def _print_human(result, state_path: Path) -> None:
         echo_err(f"  {key}: skipped, {why}")
     for key, code, message in result.failed:
         echo_err(f"  {key}: Zotero refused the write (HTTP {code}): {message}")
+    if result.kept:
+        echo_err(f"  {len(result.kept)} item(s) left the list but are yours (made in Zotero, not by plmcite): "
+                 "plmcite's tags removed, items kept" + (f" ({', '.join(k for k, _ in result.kept[:5])}"
+                                                         + (", ..." if len(result.kept) > 5 else "") + ")"))
     for name in result.collections_stale:
         echo_err(f"  section {name} is gone; its collection was left in place")
     parts = [f"{c.get(op, 0)} {op}" for op in ("create", "update", "retag", "restore", "untag", "trash")]

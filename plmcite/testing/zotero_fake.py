@@ -149,6 +149,9 @@ class FakeZotero:
         self.rng = random.Random(seed)
         self.requests: list[RequestRecord] = []
         self.faults: list[Fault] = []
+        #: share of requests answered with a random server error (500/502/503/504); a write so
+        #: answered is applied half of the time first (the answer is lost on the way back)
+        self.fault_rate = 0.0
         self.backoff_next: list[str] = []  # Backoff header values for the next 2xx answers
         self.write_tokens: dict[str, set[str]] = {}
         self.before_write: Callable[["FakeZotero", str, str], None] | None = None
@@ -516,6 +519,9 @@ class _Handler(BaseHTTPRequestHandler):
                     if f.times == 0:
                         fake.faults.remove(f)
                     return f
+            if fake.fault_rate and fake.rng.random() < fake.fault_rate:
+                status = fake.rng.choice((500, 502, 503, 504))
+                return Fault(method, "", status, apply_write=method != "GET" and fake.rng.random() < 0.5)
         return None
 
     def _send(self, status: int, payload: Any, headers: dict[str, str]) -> None:

@@ -8,7 +8,14 @@ without a state record (state lost, or created by a run that was killed before i
 base: a filled-in remote value then counts as a person's, an empty one is filled in.
 
 Tags and collections are lists shared with people: plmcite adds its own and removes only the
-ones it added (recorded in the state; without a record, the ones matching the scheme).
+ones it added (recorded in the state). A tag the item already had is the person's, even when
+plmcite would have written the same text. Without a state record, only an item plmcite created
+(its ``extra`` says so) has plmcite's tags: those that equal the tags plmcite wants now.
+
+Items are a person's unless plmcite created them: ``--prune`` moves to the trash only an item
+that the state records as created by plmcite *and* that still carries plmcite's mark in
+``extra``; an item a person made (adopted by citation key, DOI or arXiv id) only loses
+plmcite's tags when its work leaves the list.
 """
 
 from __future__ import annotations
@@ -90,6 +97,7 @@ class Plan:
     observed: dict[str, ItemState] = field(default_factory=dict)  # records to store now
     forget: list[str] = field(default_factory=list)  # state records whose item is gone
     adopted: list[str] = field(default_factory=list)  # found by citation key / DOI / arXiv id
+    kept: list[tuple[str, str]] = field(default_factory=list)  # (key, why) left the list, not trashed: a person's
     unchanged: int = 0
 
 
@@ -194,16 +202,7 @@ def make_plan(catalog: Catalog, scheme: Scheme, state: SyncState, remote: Remote
         st = state.items[key]
         d = remote.items.get(st.zkey)
         _plan_left(plan, key, st, d if d is not None and d["version"] > st.version else None, scheme, options)
-    # items bearing plmcite's tags that nobody claims (the state was lost after works left)
-    known = {it.zkey for it in state.items.values()} | {a.zkey for a in plan.actions if a.zkey} | set(found.values())
-    for zkey, d in sorted(remote.items.items()):
-        if zkey in known or d.get("deleted"):
-            continue
-        if any(scheme.is_scheme_tag(t["tag"]) for t in d.get("tags", [])):
-            key = mapping.citation_key_of(d, scheme) or f"zotero:{zkey}"
-            if key in works:
-                continue
-            _plan_left(plan, key, None, d, scheme, options)
+    # (an item nobody's state knows is a person's: plmcite does not touch it, whatever its tags)
     return plan
 
 
@@ -271,13 +270,13 @@ def _plan_work(plan: Plan, w: Work, titles: dict[str, str], scheme: Scheme, st: 
         payload: dict[str, Any] = {"itemType": local_type}
         values = mapping.work_fields(w, scheme)
         payload.update({k: v for k, v in values.items() if v not in ("", [])})
-        payload["extra"] = "\n".join(mapping.extra_lines(w, scheme))
+        payload["extra"] = "\n".join([*mapping.extra_lines(w, scheme), scheme.extra_created])
         payload["tags"] = [{"tag": t} for t in desired_tags]
         if desired_colls:
             payload["collections"] = desired_colls
         after = ItemState("", 0, local_type, base=_digests(values, w, scheme, local_type), remote={},
                           tags=payload["tags"], collections=desired_colls or [], extra=payload["extra"],
-                          our_tags=desired_tags, our_collections=desired_colls or [])
+                          our_tags=desired_tags, our_collections=desired_colls or [], created=True)
         plan.actions.append(Action("create", w.key, None, payload, after, fields=sorted(k for k, v in values.items() if v),
                                    tags_added=desired_tags))
         return
@@ -285,11 +284,17 @@ def _plan_work(plan: Plan, w: Work, titles: dict[str, str], scheme: Scheme, st: 
     view = _view(st, data)
     zkey = st.zkey if st is not None else data["key"]  # type: ignore[index]
     base = dict(st.base) if st is not None else {}
+    marked = created_mark(view["extra"], scheme)
+    if st is not None:
+        ours_now = list(st.our_tags)
+    else:  # found again without a record: only an item plmcite made has plmcite's tags
+        current = {t["tag"] for t in view["tags"]}
+        ours_now = [t for t in desired_tags if t in current] if marked else []
     observed = ItemState(zkey, view["version"], view["itemType"], base=dict(base), remote={},
                          tags=view["tags"], collections=view["collections"], extra=view["extra"],
-                         our_tags=list(st.our_tags) if st else [t["tag"] for t in view["tags"] if scheme.is_scheme_tag(t["tag"])],
-                         our_collections=list(st.our_collections) if st else [],
-                         deleted=view["deleted"], trashed_by_us=bool(st and st.trashed_by_us))
+                         our_tags=ours_now, our_collections=list(st.our_collections) if st else [],
+                         deleted=view["deleted"], trashed_by_us=bool(st and st.trashed_by_us),
+                         created=bool(st.created) if st is not None else marked)
     payload = {"key": zkey, "version": view["version"]}
 
     if view["deleted"] and not observed.trashed_by_us:
@@ -340,8 +345,9 @@ def _plan_work(plan: Plan, w: Work, titles: dict[str, str], scheme: Scheme, st: 
             payload["collections"] = new_colls
 
     after = ItemState(zkey, view["version"], eff_type, base=new_base, remote=new_remote,
-                      tags=new_tags, collections=new_colls,
-                      extra=payload.get("extra", view["extra"]), our_tags=desired_tags, our_collections=our_colls)
+                      tags=new_tags, collections=new_colls, extra=payload.get("extra", view["extra"]),
+                      our_tags=[t for t in desired_tags if t in ours_before or t in added], our_collections=our_colls,
+                      created=observed.created)
     changed = set(payload) - {"key", "version"}
     if not changed:
         plan.unchanged += 1
@@ -423,13 +429,18 @@ def _tag_dicts(before: list[dict[str, Any]], names: list[str]) -> list[dict[str,
     return [dict(by_name.get(n, {"tag": n})) for n in names]
 
 
-def _plan_left(plan: Plan, key: str, st: ItemState | None, data: dict[str, Any] | None, scheme: Scheme,
+def created_mark(extra: str, scheme: Scheme) -> bool:
+    """The item carries plmcite's mark of having created it (people can delete it to keep the item)."""
+    return scheme.extra_created in (extra or "").splitlines()
+
+
+def _plan_left(plan: Plan, key: str, st: ItemState, data: dict[str, Any] | None, scheme: Scheme,
                options: Options) -> None:
-    """A work that left the list: remove what plmcite added; trash the item only with ``prune``."""
+    """A work that left the list: remove the tags and collections plmcite added; with ``prune``,
+    move the item to the trash only if plmcite created it (state record *and* mark on the item)."""
     view = _view(st, data)
-    zkey = st.zkey if st is not None else data["key"]  # type: ignore[index]
-    ours = set(st.our_tags) if st else {t["tag"] for t in view["tags"] if scheme.is_scheme_tag(t["tag"])}
-    our_colls = set(st.our_collections) if st else set()
+    zkey = st.zkey
+    ours, our_colls = set(st.our_tags), set(st.our_collections)
     tags = [t for t in view["tags"] if t["tag"] not in ours]
     colls = [c for c in view["collections"] if c not in our_colls]
     removed = [t["tag"] for t in view["tags"] if t["tag"] in ours]
@@ -438,14 +449,19 @@ def _plan_left(plan: Plan, key: str, st: ItemState | None, data: dict[str, Any] 
         payload["tags"] = tags
     if colls != view["collections"]:
         payload["collections"] = colls
-    trash = options.prune and not view["deleted"]
+    ours_to_trash = st.created and created_mark(view["extra"], scheme)
+    trash = options.prune and not view["deleted"] and ours_to_trash
+    if options.prune and not view["deleted"] and not ours_to_trash and not st.left:
+        plan.kept.append((key, "made in Zotero, not by plmcite" if not st.created
+                          else "plmcite's mark was removed from its extra field"))
     if trash:
         payload["deleted"] = 1
-    after = ItemState(zkey, view["version"], view["itemType"], base=dict(st.base) if st else {},
-                      remote=dict(st.remote) if st else {}, tags=tags, collections=colls, extra=view["extra"],
-                      deleted=view["deleted"] or trash, trashed_by_us=trash or bool(st and st.trashed_by_us), left=True)
+    after = ItemState(zkey, view["version"], view["itemType"], base=dict(st.base), remote=dict(st.remote),
+                      tags=tags, collections=colls, extra=view["extra"],
+                      deleted=view["deleted"] or trash, trashed_by_us=trash or st.trashed_by_us, left=True,
+                      created=st.created)
     if len(payload) == 2:
-        if st is None or not st.left or data is not None:
+        if not st.left or data is not None:
             plan.observed[key] = after
         return
     op = "trash" if trash else "untag"

@@ -48,6 +48,7 @@ class ItemState:
     deleted: bool = False  # in the trash
     trashed_by_us: bool = False  # put there by `--prune` (so plmcite may restore it)
     left: bool = False  # the work is no longer in the catalog
+    created: bool = False  # plmcite created this item (only such items may ever be trashed by --prune)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {"zkey": self.zkey, "version": self.version, "item_type": self.item_type,
@@ -58,7 +59,7 @@ class ItemState:
             v = getattr(self, name)
             if v:
                 d[name] = v
-        for name in ("deleted", "trashed_by_us", "left"):
+        for name in ("deleted", "trashed_by_us", "left", "created"):
             if getattr(self, name):
                 d[name] = True
         return d

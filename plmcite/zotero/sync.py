@@ -35,6 +35,9 @@ from .tags import Scheme
 BATCH = 50  # the API's limit per write
 MAX_ROUNDS = 8  # re-reads after conflicts before giving up
 MAX_429 = 5  # attempts per write while the server rate-limits
+#: server trouble worth retrying, as resolve retries it: the request is sent again after a pause
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+MAX_5XX = 6  # attempts per request while the server answers 5xx
 
 
 class SyncError(PlmciteError):
@@ -50,6 +53,8 @@ class SyncResult:
     conflicts: list = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, int, str]] = field(default_factory=list)  # (key, code, message)
+    kept: list[tuple[str, str]] = field(default_factory=list)  # (key, why): left the list, a person's item
+    retries: int = 0  # requests sent again after a 5xx answer
     collections_created: list[str] = field(default_factory=list)
     collections_renamed: list[str] = field(default_factory=list)
     collections_stale: list[str] = field(default_factory=list)
@@ -66,6 +71,8 @@ class SyncResult:
             "conflicts": [c.to_json() for c in self.conflicts],
             "skipped": [{"key": k, "reason": r} for k, r in self.skipped],
             "failed": [{"key": k, "code": c, "message": m} for k, c, m in self.failed],
+            "kept": [{"key": k, "reason": r} for k, r in self.kept],
+            "retries": self.retries,
             "collections": {"created": self.collections_created, "renamed": self.collections_renamed,
                             "stale": self.collections_stale},
             "requests": self.requests,
@@ -74,51 +81,82 @@ class SyncResult:
         }
 
 
-def connect(library: str, api_key: str, endpoint: str) -> zotero.Zotero:
-    """A pyzotero client for ``"group:ID"``/``"user:ID"`` at ``endpoint``, counting its requests."""
+def connect(library: str, api_key: str, endpoint: str, backoff: float = 1.0) -> zotero.Zotero:
+    """A pyzotero client for ``"group:ID"``/``"user:ID"`` at ``endpoint``, counting its requests;
+    ``backoff`` is the first pause before a request that got a 5xx is sent again (it doubles)."""
     kind, lib_id = library.split(":")
     zot = zotero.Zotero(lib_id, kind, api_key)
     zot.endpoint = endpoint.rstrip("/")
+    zot.plmcite_backoff = backoff  # type: ignore[attr-defined]
     zot.plmcite_requests = 0  # type: ignore[attr-defined]
+    zot.plmcite_status = 0  # type: ignore[attr-defined]  # of the last answer, to tell 5xx apart
 
     def count(_request: Any) -> None:
         zot.plmcite_requests += 1  # type: ignore[attr-defined]
 
+    def status(response: Any) -> None:
+        zot.plmcite_status = response.status_code  # type: ignore[attr-defined]
+
     zot.client.event_hooks["request"].append(count)
+    zot.client.event_hooks["response"].append(status)
     return zot
+
+
+def retrying(zot: zotero.Zotero, call: Callable[[], Any], pause: float | None = None) -> Any:
+    """``call()`` sent again after a 5xx answer (500, 502, 503, 504), waiting ``pause`` seconds,
+    doubling each time, up to :data:`MAX_5XX` attempts; other errors go to the caller."""
+    for attempt in range(MAX_5XX):
+        try:
+            return call()
+        except ze.PyZoteroError:
+            if getattr(zot, "plmcite_status", 0) not in RETRY_STATUSES or attempt == MAX_5XX - 1:
+                raise
+        zot.plmcite_retries = getattr(zot, "plmcite_retries", 0) + 1  # type: ignore[attr-defined]
+        first = pause if pause is not None else getattr(zot, "plmcite_backoff", 1.0)
+        time.sleep(min(first * 2 ** attempt, 30.0))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 # --- reads ------------------------------------------------------------------------------------
 
 
+def _pages(zot: zotero.Zotero, first: Callable[[], list]) -> list:
+    """Every page of a multi-object read (each request retried on 5xx)."""
+    out = list(retrying(zot, first))
+    while zot.links and zot.links.get("next"):
+        out.extend(retrying(zot, zot.follow))
+    return out
+
+
 def read_items(zot: zotero.Zotero, since: int) -> tuple[dict[str, dict[str, Any]], int]:
     """Top-level items changed after ``since`` (all when 0), trashed ones included; and the library version."""
-    page = zot.top(since=since, includeTrashed=1, limit=100)
-    version = int(zot.request.headers.get("Last-Modified-Version", 0))
-    items = list(page)
-    while zot.links and zot.links.get("next"):
-        items.extend(zot.follow())
-    return {it["key"]: it["data"] for it in items}, version
+    version = [0]
+
+    def first() -> list:
+        page = zot.top(since=since, includeTrashed=1, limit=100)
+        version[0] = int(zot.request.headers.get("Last-Modified-Version", 0))
+        return page
+
+    items = _pages(zot, first)
+    return {it["key"]: it["data"] for it in items}, version[0]
 
 
 def read_by_keys(zot: zotero.Zotero, keys: list[str]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for i in range(0, len(keys), BATCH):
-        for it in zot.items(itemKey=",".join(keys[i:i + BATCH]), includeTrashed=1, limit=100):
+        chunk = ",".join(keys[i:i + BATCH])
+        for it in retrying(zot, lambda: zot.items(itemKey=chunk, includeTrashed=1, limit=100)):
             out[it["key"]] = it["data"]
     return out
 
 
 def read_deleted(zot: zotero.Zotero, since: int) -> tuple[set[str], set[str]]:
-    d = zot.deleted(since=since)
+    d = retrying(zot, lambda: zot.deleted(since=since))
     return set(d.get("items", [])), set(d.get("collections", []))
 
 
 def read_collections(zot: zotero.Zotero, since: int) -> dict[str, dict[str, Any]]:
-    page = zot.collections(since=since, limit=100)
-    colls = list(page)
-    while zot.links and zot.links.get("next"):
-        colls.extend(zot.follow())
+    colls = _pages(zot, lambda: zot.collections(since=since, limit=100))
     return {c["key"]: c["data"] for c in colls}
 
 
@@ -136,14 +174,25 @@ def post_objects(zot: zotero.Zotero, kind: str, objs: list[dict[str, Any]], libr
     url = build_url(zot.endpoint, f"/{zot.library_type}/{zot.library_id}/{kind}")
     headers = {"Zotero-Write-Token": uuid.uuid4().hex, "If-Unmodified-Since-Version": str(library_version),
                "Content-Type": "application/json"}
-    for _ in range(MAX_429):
+    def send():
         zot._check_backoff()
         resp = zot._write("POST", url=url, json=objs, headers=headers)
         zot.request = resp
         zot._post_check(resp)  # raises on errors; on 429 records Retry-After/Backoff and returns
+        return resp
+
+    for _ in range(MAX_429):
+        # a 5xx is sent again with the same write token: a write the server did apply is then
+        # refused (412, "write token already used") and the caller re-reads instead of repeating it
+        resp = retrying(zot, send)
         if resp.status_code == 429:
             continue
-        return resp.json(), int(resp.headers.get("Last-Modified-Version", library_version))
+        try:
+            report = resp.json()
+        except ValueError:
+            raise SyncError(f"Zotero answered a write with a body that is not JSON (HTTP {resp.status_code}); "
+                            "run the sync again: nothing is written twice") from None
+        return report, int(resp.headers.get("Last-Modified-Version", library_version))
     raise SyncError(f"Zotero kept answering 'too many requests' after {MAX_429} attempts; try again later.")
 
 
@@ -163,6 +212,7 @@ class Syncer:
         self._saved_at = time.monotonic()
         self._conflicts: dict[tuple[str, str], Any] = {}
         self._first = Plan()
+        self._kept: list[tuple[str, str]] = []
 
     # -- entry point
 
@@ -188,6 +238,7 @@ class Syncer:
             if not self.dry_run and self.state.path is not None and (self.state.version or self.state.items):
                 self.state.save()
             self.result.requests = getattr(self.zot, "plmcite_requests", 0)
+            self.result.retries = getattr(self.zot, "plmcite_retries", 0)
             self.result.version = self.state.version
             self.result.seconds = time.monotonic() - started
         return self.result
@@ -203,7 +254,16 @@ class Syncer:
         if self.options.collections:
             if changed or not since or not self.state.collections:
                 self.remote.collections = read_collections(self.zot, since)
-            keys, version = self._collections(version)
+            for _ in range(MAX_ROUNDS):
+                try:
+                    keys, version = self._collections(version)
+                    break
+                except ze.PreConditionFailedError:  # moved meanwhile, or a lost answer retried: re-read
+                    items, version = read_items(self.zot, since)
+                    self.remote.items.update(items)
+                    self.remote.collections.update(read_collections(self.zot, since))
+            else:
+                raise SyncError("The Zotero library kept changing during the sync; run it again.")
         plan = self._plan(keys)
         self._absorb(plan)
         self._first = plan
@@ -252,6 +312,9 @@ class Syncer:
     def _note_conflicts(self, plan: Plan) -> None:
         for c in plan.conflicts:
             self._conflicts[(c.key, c.field)] = c
+        for k in plan.kept:
+            if k not in self._kept:
+                self._kept.append(k)
 
     def _report(self, plan: Plan, actions: list[Action]) -> None:
         r = self.result
@@ -265,6 +328,8 @@ class Syncer:
         counts["overwritten"] = sum(1 for c in r.conflicts if c.resolution == "overwritten")
         r.skipped = plan.skipped
         counts["skipped"] = len(plan.skipped)
+        r.kept = self._kept
+        counts["kept_yours"] = len(self._kept)
         counts["failed"] = len(r.failed)
         r.counts = counts
 
@@ -280,10 +345,15 @@ class Syncer:
             except ze.PreConditionFailedError:
                 return refetch, True
             self.state.version = version
+            successful, success = report.get("successful") or {}, report.get("success") or {}
             for idx, a in enumerate(batch):
                 s = str(idx)
-                if s in report.get("successful", {}):
-                    self._finish(a, report["successful"][s])
+                if s in successful:
+                    self._finish(a, successful[s])
+                    written.append(a)
+                elif s in success:  # only the key (older servers, and some write answers): the
+                    # object now has the library version the write produced
+                    self._finish(a, {"key": success[s], "version": version, "data": {}})
                     written.append(a)
                 elif s in report.get("unchanged", {}):
                     self._finish(a, None)

@@ -33,6 +33,7 @@ class Scheme:
     item_types: dict[str, str]
     extra_citation_key: str
     extra_arxiv: str
+    extra_created: str = "plmcite: created"
 
     @property
     def prefix(self) -> str:
@@ -110,4 +111,5 @@ def load_scheme(path: str | Path | None = None) -> Scheme:
         item_types=dict(d.get("item_types", {})),
         extra_citation_key=extra.get("citation_key", "Citation Key: {key}"),
         extra_arxiv=extra.get("arxiv", "arXiv: {arxiv}"),
+        extra_created=extra.get("created", "plmcite: created"),
     )
