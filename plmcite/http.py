@@ -4,8 +4,8 @@ Everything about being a polite, robust client lives here, so the sources only s
 ask for and how to read the answer:
 
 * a User-Agent naming plmcite and a contact address (the services' "polite pool" asks for it);
-* per-host minimum intervals between requests (arXiv's terms ask for one request every 3 s,
-  one connection at a time), enforced across threads;
+* per-host minimum intervals between the starts of requests (arXiv's terms ask for one request
+  every 3 s, one connection at a time), enforced across threads;
 * timeouts, and retries with exponential backoff for transient failures (429, 5xx, timeouts,
   resets, malformed bodies), honouring ``Retry-After``;
 * request counting per source, so a run can report what it cost;
@@ -264,6 +264,9 @@ class Http:
         for attempt in range(self.settings.retries + 1):
             with lock:
                 self._wait_turn(source, host)
+                # spacing counts from the start of a request (what the services' etiquette means:
+                # "one request every 3 s"), so a slow answer does not add to the next wait
+                self._last[host] = self._clock()
                 with self._lock:
                     self.requests[source] += 1
                     if attempt:
@@ -276,8 +279,6 @@ class Http:
                 except Retry as r:
                     last_reason = r.reason
                     retry_after = r.retry_after
-                finally:
-                    self._last[host] = self._clock()
             if retry_after is not None and retry_after > self.settings.max_retry_after:
                 break
             if attempt < self.settings.retries:

@@ -168,3 +168,22 @@ def test_default_cache_dir_env(monkeypatch, tmp_path):
     assert default_cache_dir() == tmp_path / "c"
     monkeypatch.delenv("PLMCITE_CACHE_DIR")
     assert "plmcite" in str(default_cache_dir())
+
+
+def test_spacing_counts_from_the_start_of_a_request():
+    """arXiv's "one request every 3 s": a 2-second answer leaves 1 s to wait, not 3."""
+    now = [100.0]
+    waits: list[float] = []
+
+    def sleep(s: float) -> None:
+        waits.append(round(s, 3))
+        now[0] += s
+
+    def slow_answer():
+        now[0] += 2.0  # the service takes 2 s to answer
+        return "ok"
+
+    with Http(settings(min_interval={"arxiv": 3.0}), sleep=sleep, clock=lambda: now[0]) as http:
+        assert http.call("arxiv", "export.arxiv.org", slow_answer, "q1") == "ok"
+        assert http.call("arxiv", "export.arxiv.org", slow_answer, "q2") == "ok"
+    assert waits == [1.0]
