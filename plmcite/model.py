@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any, Iterable
 
+from .sections import sort_key as _section_sort_key
+
 
 class Kind(StrEnum):
     """What a version of a paper is; renderers map each kind to an entry or item type."""
@@ -374,10 +376,24 @@ class Catalog:
         return out
 
     def select(self, sections: Iterable[str] | None) -> list[Work]:
-        """Works in any of ``sections`` (``"1"`` selects 1.x too), each once, in catalog order."""
+        """Works in any of ``sections``, each once, in catalog order.
+
+        A section is named as ``--section`` takes it (``plmcite.sections.resolve``): its number
+        or slug path (a parent selects its subtree: ``"1"`` selects 1.x too), a unique trailing
+        part of the path, or the heading's text, case-insensitively. A name that fits nothing
+        selects nothing; one that fits several sections is an InputError.
+        """
         if not sections:
             return list(self.works)
-        wanted = [s.strip().rstrip(".") for s in sections]
+        from .sections import UnknownSection, resolve
+
+        known = {**{s: "" for w in self.works for s in w.sections}, **self.sections}
+        wanted: list[str] = []
+        for s in sections:
+            try:
+                wanted += resolve(s, known)
+            except UnknownSection:
+                pass
         return [w for w in self.works if any(section_matches(s, want) for s in w.sections for want in wanted)]
 
     def to_json(self) -> dict[str, Any]:
@@ -420,12 +436,10 @@ class Catalog:
 
 
 def section_sort_key(section: str) -> tuple:
-    """Sort "1.10" after "1.9", and the top-level section ("") first."""
-    parts = []
-    for p in section.split("."):
-        parts.append((0, int(p), "") if p.isdigit() else (1, 0, p))
-    return tuple(parts)
+    """Sort "1.10" after "1.9", and a slug path ("awesome-papers/chat") by its parts."""
+    return _section_sort_key(section)
 
 
 def section_matches(section: str, wanted: str) -> bool:
-    return section == wanted or section.startswith(wanted + ".")
+    """``section`` is ``wanted`` or inside it: "1.4" is in "1", "a/b" in "a", "1/x" in "1"."""
+    return section == wanted or section.startswith(wanted + ".") or section.startswith(wanted + "/")

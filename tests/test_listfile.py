@@ -80,8 +80,11 @@ def test_later_versions_mess():
 
 def test_unnumbered_headings_and_weekly_updates():
     doc = parse_file(next(p for p in UPSTREAM if "2026-04-02" in p.name))
-    weekly = [e for e in doc.entries if e.section == "2026-04-02"]
-    assert weekly, "entries under an unnumbered sub-heading get that heading as their section"
+    # an unnumbered heading is the slug path of the headings it sits under
+    weekly = [e for e in doc.entries if e.section == "weekly-updates-automated/2026-04-02"]
+    assert len(weekly) == 20, "entries under an unnumbered sub-heading get its slug path as their section"
+    assert [(s.key, s.title) for s in doc.sections[:2]] == [
+        ("weekly-updates-automated", "Weekly Updates (Automated)"), ("weekly-updates-automated/2026-04-02", "2026-04-02")]
     assert doc.section("1.3").title == "Training-based Methods"
 
 
