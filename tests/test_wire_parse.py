@@ -476,3 +476,8 @@ def test_every_recording_of_these_services_has_a_parser_test():
               | set(ACL_BIBS))
     recorded = {r.name for rs in load_corpus(WIRE).values() for r in rs if r.service in SERVICES}
     assert recorded == tested, f"untested: {sorted(recorded - tested)}; gone: {sorted(tested - recorded)}"
+
+
+def test_the_readme_lists_every_recording():
+    readme = (WIRE / "README.md").read_text(encoding="utf-8")
+    assert [r.name for rs in load_corpus(WIRE).values() for r in rs if f"`{r.name}`" not in readme] == []
