@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from plmcite.http import Cache, FetchError, Http, HttpSettings, Malformed, OfflineError, namespace, parse_retry_after
+from plmcite.http import Cache, FetchError, Http, HttpSettings, Malformed, OfflineError, Refused, namespace, parse_retry_after
 from plmcite.testing.fakes import FakeInternet
 
 FIXTURES = Path(__file__).parent / "fixtures" / "metadata"
@@ -122,6 +122,27 @@ def test_non_retryable_status_goes_to_the_parser(net):
     with Http(settings()) as http:
         http.get("dblp", net.urls["dblp"] + "/rec/no/such/key.bib", parse=lambda r: seen.append(r.status))
     assert seen == [404]
+
+
+def test_a_body_of_another_shape_is_malformed_never_a_crash(net, dblp):
+    """A parser that trips on an unexpected body (a key it expects is missing, a list where an
+    object was due) makes that one request fail after its retries, naming what it met."""
+    with Http(settings(retries=2)) as http:
+        with pytest.raises(FetchError, match=r"malformed body: unexpected shape \(KeyError: 'no_such_key'\)"):
+            http.get("dblp", dblp, PARAMS, parse=lambda r: r.json()["no_such_key"])
+        assert http.requests["dblp"] == 3 and http.failures["dblp"] == 1
+
+
+def test_a_refusal_is_not_retried_and_is_counted_for_the_summary(net, dblp):
+    def refuse(resp):
+        raise Refused("the service refused the request (challenge)", status=403)
+
+    with Http(settings()) as http:
+        with pytest.raises(Refused):
+            http.get("dblp", dblp, PARAMS, parse=refuse)
+        http.note_refused("dblp", "the service refused the request (challenge)", n=2)
+        assert http.requests["dblp"] == 1 and http.failures["dblp"] == 0
+        assert http.refused["dblp"] == 2 and http.refusals == {"dblp": "the service refused the request (challenge)"}
 
 
 def test_parse_retry_after_forms():
