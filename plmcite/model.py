@@ -205,7 +205,7 @@ class Work:
             if f.name == "authors":
                 v = [p.to_json() for p in v]
             elif f.name == "kind":
-                v = v.value
+                v = Kind(v).value  # a plain string assigned after construction counts too
             elif f.name == "entries":
                 v = [e.to_json() for e in sorted(v, key=lambda e: (section_sort_key(e.section), e.title))]
             elif f.name == "provenance":

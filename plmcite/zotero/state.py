@@ -49,13 +49,14 @@ class ItemState:
     trashed_by_us: bool = False  # put there by `--prune` (so plmcite may restore it)
     left: bool = False  # the work is no longer in the catalog
     created: bool = False  # plmcite created this item (only such items may ever be trashed by --prune)
+    local: str = ""  # digest of the work as plmcite last reconciled it (see plan.fingerprint)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {"zkey": self.zkey, "version": self.version, "item_type": self.item_type,
                              "base": dict(sorted(self.base.items()))}
         if self.remote:
             d["remote"] = dict(sorted(self.remote.items()))
-        for name in ("tags", "collections", "extra", "our_tags", "our_collections"):
+        for name in ("tags", "collections", "extra", "our_tags", "our_collections", "local"):
             v = getattr(self, name)
             if v:
                 d[name] = v

@@ -213,6 +213,8 @@ class Syncer:
         self._conflicts: dict[tuple[str, str], Any] = {}
         self._first = Plan()
         self._kept: list[tuple[str, str]] = []
+        self._dirty = False  # the state changed: only then is it written (re-serialising 10k items costs)
+        self._version_at_start = state.version
 
     # -- entry point
 
@@ -235,7 +237,8 @@ class Syncer:
                 raise SyncError(redact(f"Cannot reach Zotero at {self.zot.endpoint}: {e}", self.api_key)) from None
             raise
         finally:
-            if not self.dry_run and self.state.path is not None and (self.state.version or self.state.items):
+            dirty = self._dirty or self.state.version != self._version_at_start
+            if not self.dry_run and dirty and self.state.path is not None and (self.state.version or self.state.items):
                 self.state.save()
             self.result.requests = getattr(self.zot, "plmcite_requests", 0)
             self.result.retries = getattr(self.zot, "plmcite_retries", 0)
@@ -308,6 +311,7 @@ class Syncer:
         for key in plan.forget:
             self.state.items.pop(key, None)
         self.state.items.update(plan.observed)
+        self._dirty = self._dirty or bool(plan.forget or plan.observed)
 
     def _note_conflicts(self, plan: Plan) -> None:
         for c in plan.conflicts:
@@ -365,6 +369,7 @@ class Syncer:
                         refetch.append(a.zkey)
                     elif code == 404 and a.zkey:
                         self.state.items.pop(a.key, None)  # deleted meanwhile: recreated next round
+                        self._dirty = True
                         refetch.append(a.zkey)
                     else:
                         self.result.failed.append((a.key, code, redact(str(f.get("message", "")), self.api_key)))
@@ -387,6 +392,7 @@ class Syncer:
             after.extra = data.get("extra", after.extra)
             after.deleted = bool(data.get("deleted"))
         self.state.items[a.key] = after
+        self._dirty = True
 
     # -- collections
 
@@ -394,11 +400,13 @@ class Syncer:
         """Find or create the section collections; return their keys and the library version after."""
         cp: CollectionPlan = plan_collections(self.catalog, self.scheme, self.state, self.remote)
         if not self.dry_run:
+            self._dirty = self._dirty or bool(cp.observed or cp.create or cp.rename)
             for s, st in cp.observed.items():
                 self.state.collections[s] = st
             for s in list(self.state.collections):
                 if self.state.collections[s].key in self.remote.deleted_collections:
                     del self.state.collections[s]
+                    self._dirty = True
         keys = dict(cp.keys)
         self.result.collections_stale = cp.stale
         lib_version = version
