@@ -15,6 +15,7 @@ from .. import keys as keymod
 from ..model import Catalog, Record, Unresolved, Work
 from .claim import EntryInfo, Outcome
 from .merge import merge
+from .people import reconcile as reconcile_people
 from .roles import identity_ids, ids_of
 
 
@@ -34,6 +35,7 @@ class Summary:
     cache_hits: dict[str, int] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)
     refused: dict[str, int] = field(default_factory=dict)  # lookups a service refused (OpenReview's challenge)
+    name_conflicts: list[str] = field(default_factory=list)  # spellings of one person left unsettled (people.py)
     changed: bool = False
 
     def to_json(self) -> dict[str, Any]:
@@ -152,6 +154,7 @@ def build_catalog(
         w.code = sorted({c for e in entries for c in e.code})
         works.append(w)
 
+    summary.name_conflicts = reconcile_people(works)  # one person, one spelling, across the catalog
     _pin_keys(works, previous, rekey, reserved_keys, key_rules)
     _keep_provenance(works, previous)
     cat = Catalog(works=works, sections=dict(sections or previous.sections), unresolved=_dedupe_unresolved(unresolved),

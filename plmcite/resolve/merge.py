@@ -4,15 +4,24 @@ Whose value wins for which field is data (``data/roles.toml [merge]``); this mod
 lists. A role counts only when its record is a published version, unless the list marks it
 ``*`` (the preprint roles, for authors and identifiers). The venue table (``plmcite.venues``)
 names the venue, and may supply container, volume and publisher (the pseudo-role ``venues``).
+
+Two rules sit above the precedence lists, because they are about the survey's reader:
+- a published work's author list and order are those of its first published record that has
+  authors (a preprint's list is used only when no published record names any); other versions
+  may only improve how each person is spelled (``people.improve``: accents, capitals, fuller
+  given names);
+- the title keeps its capitals: among the versions whose titles agree ignoring case, the one
+  losing fewest meant capitals (acronyms, proper nouns) wins (``_best_cased_title``).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .. import venues
 from ..model import Kind, Person, Provenance, Record, Work
-from ..names import miscased
+from .people import improve as improve_spelling
 from .roles import CORR, ROLES, VENUES, Pick, Records, venue_string
 
 
@@ -63,18 +72,52 @@ def _venue(records: Records) -> tuple[venues.VenueInfo | None, Record | None]:
 
 
 def _better_cased(authors: list[Person], alternatives: list[list[Person]]) -> list[Person]:
-    """Keep the chosen author list, but take a name's capitalisation from another version of the
-    record when that version writes the same name properly ("yang" -> "Yang")."""
-    out = []
-    for person in authors:
-        if miscased(person.family) or miscased(person.given):
-            for alt in (p for lst in alternatives for p in lst):
-                if (alt.family.lower(), alt.given.lower()) == (person.family.lower(), person.given.lower()) \
-                        and not (miscased(alt.family) or miscased(alt.given)):
-                    person = alt
-                    break
-        out.append(person)
-    return out
+    """Keep the chosen author list; take a name's spelling from another version of the record
+    when that version spells the same person better ("yang" -> "Yang", "Rame" -> "Ramé")."""
+    return improve_spelling(authors, alternatives)
+
+
+_TITLE_WORD = re.compile(r"\w+")
+
+
+def _sentence_cased(words: list[str]) -> bool:
+    """Most longer words after the first start in lower case: capitals left are meant."""
+    content = [w for w in words[1:] if len(w) > 3 and w[0].isalpha()]
+    return bool(content) and sum(w[0].isupper() for w in content) * 2 < len(content)
+
+
+def _lost_capitals(title: str, other: str) -> int:
+    """How many capitals ``other`` means that ``title`` writes in lower case (the two agree
+    ignoring case): capitals inside a word ("LLMs", "DreamBench") always count, a leading
+    capital only where ``other`` is in sentence case (a proper noun, not title case)."""
+    ours, theirs = _TITLE_WORD.findall(title), _TITLE_WORD.findall(other)
+    if len(ours) != len(theirs):
+        return 0
+    sentence = _sentence_cased(theirs)
+    lost = 0
+    for i, (a, b) in enumerate(zip(ours, theirs)):
+        if any(cb.isupper() and ca.islower() for ca, cb in zip(a[1:], b[1:])):
+            lost += 1
+        elif sentence and i > 0 and b[0].isupper() and a[0].islower():
+            lost += 1
+    return lost
+
+
+def _best_cased_title(title: str, trec: Record, records: Records) -> tuple[str, Record]:
+    """The title as the version that keeps its capitals spells it.
+
+    Publishers sometimes lower-case a title ("Online personalizing white-box llms generation
+    with neural bandits"); another version of the work agreeing ignoring case may keep its
+    acronyms and proper nouns. The version losing fewest meant capitals wins, the title's
+    precedence breaking ties; no capital is made up that no record has.
+    """
+    key = " ".join(title.split()).casefold()
+    versions = [trec] + [r for r in records.values() if r is not trec and r.title
+                         and " ".join(r.title.split()).casefold() == key and r.title != title]
+    if len(versions) == 1:
+        return title, trec
+    best = min(versions, key=lambda r: sum(_lost_capitals(r.title, o.title) for o in versions if o is not r))
+    return best.title, best
 
 
 def merge(records: Records) -> Work:
@@ -103,14 +146,21 @@ def merge(records: Records) -> Work:
     if not title and not published:
         trec = next(iter(records.values()), None)
         title = trec.title if trec else ""
+    if title and trec is not None:
+        title, trec = _best_cased_title(title, trec, records)
     w.title = title or ""
     if trec is not None:
         p["title"] = _prov(trec)
 
+    # a published work's author list and order are the published record's; the other versions
+    # may only improve how a person is spelled (people.py)
     order = [r for _, r in candidates(records, "authors")]
-    authors, arec = first(records, "authors")
-    if authors:
-        w.authors, p["authors"] = _better_cased(list(authors), [r.authors for r in order if r.authors]), _prov(arec)
+    arec = next((r for r in order if r.published and r.authors), None) if published else None
+    if arec is None:
+        arec = next((r for r in order if r.authors), None)
+    if arec is not None:
+        w.authors = _better_cased(list(arec.authors), [r.authors for r in records.values() if r is not arec])
+        p["authors"] = _prov(arec)
 
     _identifiers(w, records)
     arx = records.get("arxiv")
