@@ -290,7 +290,8 @@ def test_crossref_work_by_doi_with_habanero(net):
     w = res["message"]
     assert w["DOI"] == "10.18653/v1/2024.acl-long.399" and w["type"] == "proceedings-article"
     assert w["title"] == ["LaMP: When Large Language Models Meet Personalization"]
-    assert w["author"][0] == {"given": "Alireza", "family": "Salemi", "sequence": "first", "affiliation": []}
+    assert w["author"][0] == {"given": "Alireza", "family": "Salemi", "sequence": "first", "affiliation": [],
+                              "role": [{"role": "author", "vocabulary": "crossref"}]}
     assert w["container-title"][0].startswith("Proceedings of the 62nd Annual Meeting")
     assert w["issued"]["date-parts"][0][0] == 2024 and w["page"] == "7370-7392"
     assert w["publisher"] == "Association for Computational Linguistics" and w["URL"] == "https://doi.org/10.18653/v1/2024.acl-long.399"
