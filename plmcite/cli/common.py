@@ -78,6 +78,29 @@ def resolve_list_path(list_path: str | None) -> str:
     return list_path or display_path(get_config().list_path)
 
 
+def paused_gc(fn):
+    """Run a command with the cyclic garbage collector paused.
+
+    Reading a list or a catalog builds hundreds of thousands of small objects that never form
+    cycles; letting the collector rescan them as they pile up costs a third of the time of a
+    large parse, lint or export. The collector is back on when the command returns.
+    """
+    import functools
+    import gc
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return wrapper
+
+
 def echo_err(message: str) -> None:
     """Messages for people go to stderr; stdout is kept for machine output."""
     click.echo(message, err=True)

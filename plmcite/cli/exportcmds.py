@@ -13,12 +13,12 @@ import sys
 import click
 
 from ..errors import InputError
-from ..model import section_matches, section_sort_key
-from .common import catalog_option, echo_err, get_config, load_catalog
+from .common import catalog_option, echo_err, get_config, load_catalog, paused_gc
 
 section_option = click.option(
     "--section", "-s", "sections", multiple=True, metavar="N",
-    help="Section number, repeatable; '1' means 1 and all of 1.x (default: the whole list).",
+    help="Section: number, slug path or heading text, repeatable; a parent ('1') means its whole subtree "
+         "(default: the whole list).",
 )
 ascii_option = click.option(
     "--ascii", "ascii_only", is_flag=True,
@@ -26,40 +26,23 @@ ascii_option = click.option(
 )
 
 
-def paused_gc(fn):
-    """Run a command with the cyclic garbage collector paused.
-
-    Loading and rendering a catalog builds hundreds of thousands of small objects that never
-    form cycles; letting the collector rescan them as they pile up costs a third of the time of
-    a large export. The collector is back on when the command returns.
-    """
-    import functools
-    import gc
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
-
-    return wrapper
-
-
 def _select(cat, sections: tuple[str, ...]):
-    """The works of the sections (each once, catalog order); unknown sections are an error."""
-    known = set(cat.sections) | {s for w in cat.works for s in w.sections}
-    for s in sections:
-        want = s.strip().rstrip(".")
-        if not any(section_matches(k, want) for k in known):
-            listed = ", ".join(k for k in sorted(known, key=section_sort_key) if k) or "none"
-            raise InputError(f"no section {s!r} in the catalog (sections: {listed})")
-    works = cat.select(sections or None)
+    """The works of the sections (each once, catalog order).
+
+    A section is named by its number, slug path or heading text (``plmcite.sections``); a name
+    that fits no section is an error, and so is a selection with no works (there is nothing to
+    export, and an empty file would pass for a result).
+    """
+    from ..sections import resolve_all
+
+    known = {**{s: "" for w in cat.works for s in w.sections}, **cat.sections}
+    wanted = resolve_all(sections, known) if sections else []
+    works = cat.select(wanted or None)
     if not works:
-        echo_err(f"note: no works in section(s) {', '.join(sections)}")
+        if sections:
+            raise InputError(f"no works in section(s) {', '.join(sections)}: none of its entries is resolved "
+                             "(run `plmcite resolve`)")
+        raise InputError("the catalog has no works: run `plmcite resolve` first")
     return works
 
 
