@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from . import ids as idmod
 from .match import normalize_title
 from .errors import InputError
-from .listfile import CANONICAL_LABELS, Entry, ListDoc, entry_line, parse_entry, parse_tag, with_tag_text
+from .listfmt import CANONICAL_LABELS, TABLE, TAGGED, Entry, ListDoc, entry_line, parse_entry, parse_tag, with_tag_text
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,8 @@ def plan_fixes(doc: ListDoc, catalog=None) -> list[Edit]:
     retag = retag_plan(doc, catalog) if catalog is not None else {}
     edits: list[Edit] = []
     for e in doc.entries:
+        if e.dialect != TAGGED:
+            continue  # the repairs are of the tagged template; other dialects are left as written
         text, reasons = e.raw, []
         new_tag = None
         if e.line in retag:
@@ -139,52 +141,121 @@ def _sort_key(tag_raw: str | None) -> tuple[int, int]:
     return (tag.year or 0, month)
 
 
-def insert_entry(doc: ListDoc, section: str, new_line: str) -> tuple[str, int]:
-    """Insert ``new_line`` into ``section`` keeping the list newest first.
+def resolve_section(doc: ListDoc, wanted: str) -> str:
+    """The key of the section ``--section`` names in this list: number, slug path or heading text."""
+    from .sections import resolve
 
-    The entry goes before the first entry of the section that is strictly older (by tag year,
-    then arXiv month), so it heads its own year group; at the end of the section otherwise.
-    Entries stay separated by one blank line, as the list writes them. Returns the new text and
-    the 1-based line number of the inserted entry.
+    known = {s.key: s.title for s in doc.sections}
+    keys = resolve(wanted, known)
+    key = keys[0]
+    if doc.section(key) is None:  # a parent path no heading of its own has
+        raise AddError(f"{doc.path}: {wanted!r} is not one section but several: name one of "
+                       + ", ".join(s.key for s in doc.sections if s.key.startswith(key + "/")))
+    return key
+
+
+def add_entry(doc: ListDoc, section: str, ids: dict[str, str], title: str, tag: str | None,
+              code: str | None = None, *, given_title: bool = True) -> tuple[str, int, list[str]]:
+    """The list with a new entry in ``section`` (a key), written like the section's neighbours.
+
+    Returns the new text, the 1-based line of the new entry and its lines. Title, tag and URLs
+    are checked and escaped (``listfmt.write``); the new text is parsed again and must hold the
+    entry it should, in that section, with every other entry unchanged, or nothing is written.
     """
+    from .listfmt import parse
+    from .listfmt.write import NewEntry, dialect_for, neighbours, render_like, safe_tag, safe_url
+
     sec = doc.section(section)
     if sec is None:
-        known = ", ".join(s.key for s in doc.sections if s.number) or "none"
-        raise AddError(f"{doc.path}: no section {section!r} (numbered sections: {known})")
-    new_entry = parse_entry(new_line, 0, section)
-    key = _sort_key(new_entry.tag.raw if new_entry and new_entry.tag else None)
-    entries = [e for e in doc.entries if e.section == section]
+        raise AddError(f"{doc.path}: no section {section!r}")
+    paper_url = _paper_url(ids)
+    new = NewEntry(title=title.strip().rstrip("."), tag=safe_tag(tag) if tag else None,
+                   paper_url=safe_url(paper_url, "paper link") if paper_url else None,
+                   code_url=safe_url(code, "code link") if code else None, given_title=given_title)
+    dialect = dialect_for(doc, section)
+    mine = neighbours(doc, section)
+    template = next((e for e in mine if e.dialect == dialect), None) or \
+        next((e for e in doc.entries if e.dialect == dialect), None)
+    if dialect == TABLE and not any(e.dialect == TABLE for e in mine):
+        raise AddError(f"{doc.path}: section {section!r} has no table to add a row to: add its first row by hand")
+    new_lines = render_like(template, doc, new)
+    text, at = _insert(doc, sec, mine, new_lines, _sort_key(new.tag), dialect)
+    _check_added(doc, parse(text, doc.path), at, section, new)
+    return text, at, new_lines
+
+
+def _check_added(old: ListDoc, doc: ListDoc, at: int, section: str, new) -> None:
+    """The written entry must read back as itself; nothing else may change."""
+    added = [e for e in doc.entries if e.line == at]
+    ok = len(doc.entries) == len(old.entries) + 1 and len(added) == 1
+    if ok:
+        e = added[0]
+        urls = {l.url for l in e.links}
+        ok = (e.section == section and normalize_title(e.title) == normalize_title(new.title)
+              and (new.paper_url is None or new.paper_url in urls) and (new.code_url is None or new.code_url in urls))
+        rest = [(x.section, x.title, [l.url for l in x.links]) for x in doc.entries if x is not e]
+        ok = ok and rest == [(x.section, x.title, [l.url for l in x.links]) for x in old.entries]
+    if not ok:
+        raise AddError(f"{old.path}: the new entry would not read back as written (section {section}); "
+                       "nothing was changed: add it by hand, or report this line: " + repr(new))
+
+
+def _insert(doc: ListDoc, sec, entries: list[Entry], new_lines: list[str], key: tuple[int, int],
+            dialect: str) -> tuple[str, int]:
+    """Insert ``new_lines`` among the section's entries, newest first where the section is.
+
+    The tagged template goes before the first entry that is strictly older (by tag year, then
+    arXiv month), so it heads its own year group, else after the last entry, one blank line
+    between entries. Other dialects do the same when the section is sorted newest first, else
+    they go after its last entry; table rows are never separated by blank lines.
+    """
     eol = next((l.eol for l in doc.lines if l.eol), "\n")
     lines = [l.text + l.eol for l in doc.lines]
-    target = next((e for e in entries if _sort_key(e.tag.raw if e.tag else None) < key), None)
+    block = [x + eol for x in new_lines]
+    if dialect == TAGGED:
+        target = next((e for e in entries if _sort_key(e.tag.raw if e.tag else None) < key), None)
+    else:
+        years = [e.tag.year for e in entries if e.tag is not None and e.tag.year]
+        newest_first = len(years) >= 2 and all(a >= b for a, b in zip(years, years[1:]))
+        target = None
+        if newest_first and key[0]:
+            target = next((e for e in entries if e.tag is not None and e.tag.year and e.tag.year < key[0]), None)
+    spaced = dialect == TAGGED or (dialect != TABLE and any(
+        doc.lines[e.last_line].kind == "blank" for e in entries[:-1] if e.last_line < len(doc.lines)))
     if target is not None:
         at = target.line - 1
-        lines[at:at] = [new_line + eol, eol]
+        lines[at:at] = block + ([eol] if spaced else [])
         return "".join(lines), at + 1
     if entries:
-        last = entries[-1].line  # insert after the last entry, separated by a blank line
+        last = entries[-1].last_line  # after the last entry of the section
         if not lines[last - 1].endswith(("\n", "\r")):
             lines[last - 1] += eol
-        lines[last:last] = [eol, new_line + eol]
-        return "".join(lines), last + 2
-    at = sec.line  # empty section: right after its heading
-    lines[at:at] = [eol, new_line + eol]
+        lines[last:last] = ([eol] if spaced else []) + block
+        return "".join(lines), last + 1 + (1 if spaced else 0)
+    at = sec.line  # an empty section: right after its heading
+    lines[at:at] = [eol] + block
     return "".join(lines), at + 2
 
 
 def build_line(ids: dict[str, str], title: str, tag: str | None, code: str | None = None,
                paper_url: str | None = None) -> str:
-    if not paper_url:
-        for kind in ("arxiv", "acl", "openreview", "doi", "pmlr", "aaai"):
-            if kind in ids:
-                paper_url = _paper_link(kind, ids[kind])
-                break
+    """A new entry line in the tagged template, every part checked and escaped."""
+    from .listfmt.write import safe_tag, safe_title, safe_url
+
+    paper_url = paper_url or _paper_url(ids)
     links = []
     if paper_url:
-        links.append(("Paper", paper_url))
+        links.append(("Paper", safe_url(paper_url, "paper link")))
     if code:
-        links.append(("Code", code))
-    return entry_line(tag, title.strip().rstrip("."), links)
+        links.append(("Code", safe_url(code, "code link")))
+    return entry_line(safe_tag(tag) if tag else None, safe_title(title.strip().rstrip(".")), links)
+
+
+def _paper_url(ids: dict[str, str]) -> str | None:
+    for kind in ("arxiv", "acl", "openreview", "doi", "pmlr", "aaai"):
+        if kind in ids:
+            return _paper_link(kind, ids[kind])
+    return None
 
 
 def _paper_link(kind: str, value: str) -> str:

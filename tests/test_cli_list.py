@@ -27,6 +27,7 @@ def test_parse_json_shape():
         "links": [{"label": "Paper", "url": "https://arxiv.org/pdf/2410.04070", "target": "paper",
                    "ids": {"arxiv": "2410.04070"}}],
         "ids": {"arxiv": "2410.04070"}, "code": [], "problems": [],
+        "dialect": "tagged", "last_line": 83, "name": None, "titled": True,
     }
 
 

@@ -8,14 +8,22 @@ import sys
 import click
 
 from ..errors import EXIT_FAILED, EXIT_OK, InputError
-from .common import catalog_option, echo_err, get_config, list_option, load_catalog, read_list
+from .common import catalog_option, echo_err, get_config, list_option, load_catalog, paused_gc, read_list
 
 
 def _write_list(snap, text: str) -> None:
     """Write the edited list atomically, unless someone changed it since it was read."""
-    from ..listfile import ENCODING, ERRORS
+    from ..listfmt import ENCODING, ERRORS
 
     snap.write(text.encode(ENCODING, ERRORS))
+
+
+def _nothing_read(doc) -> str | None:
+    """"0 entries read" and why, for a list plmcite cannot read an entry from."""
+    if doc.entries:
+        return None
+    why = "; ".join(doc.notes) or "no line looks like a paper entry (the dialects plmcite reads: docs/list-and-lint.md)"
+    return f"{doc.path}: 0 entries read: {why}"
 
 
 def _entry_json(e) -> dict:
@@ -32,12 +40,17 @@ def _entry_json(e) -> dict:
         "ids": e.ids,
         "code": e.code,
         "problems": e.problems,
+        "dialect": e.dialect,
+        "last_line": e.last_line,
+        "name": e.name,
+        "titled": e.titled,
     }
 
 
 @click.command("parse")
 @list_option
 @click.option("--json", "as_json", is_flag=True, help="Print {\"entries\": [...], \"sections\": [...]} for scripts.")
+@paused_gc
 def parse_cmd(list_path, as_json):
     """Show the sections and entries plmcite reads from the list."""
     doc, _ = read_list(list_path)
@@ -48,6 +61,8 @@ def parse_cmd(list_path, as_json):
             "entries": [_entry_json(e) for e in doc.entries],
         }
         click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+        if not doc.entries:
+            echo_err(_nothing_read(doc))
         return
     titles = doc.section_titles()
     current = None
@@ -58,7 +73,7 @@ def parse_cmd(list_path, as_json):
         tag = e.tag.raw if e.tag else "-"
         ids = " ".join(f"{k}:{v}" for k, v in e.ids.items())
         click.echo(f"  {e.line:>5}  {tag:<18} {e.title[:80]}  {ids}".rstrip())
-    echo_err(f"{doc.path}: {len(doc.entries)} entries in {len(doc.sections)} sections")
+    echo_err(_nothing_read(doc) or f"{doc.path}: {len(doc.entries)} entries in {len(doc.sections)} sections")
 
 
 def _maybe_catalog(use_catalog: bool, catalog_path: str | None = None):
@@ -83,6 +98,7 @@ def _maybe_catalog(use_catalog: bool, catalog_path: str | None = None):
 @click.option("--no-catalog", is_flag=True,
               help="Skip the rules that need resolved metadata (they run when a catalog exists).")
 @click.option("--rules", "show_rules", is_flag=True, help="List the rules with their rationale and exit.")
+@paused_gc
 def lint_cmd(list_path, fmt, select, ignore, catalog_path, no_catalog, show_rules):
     """Check the list; exit 1 when any error-level finding exists.
 
@@ -94,6 +110,7 @@ def lint_cmd(list_path, fmt, select, ignore, catalog_path, no_catalog, show_rule
         for r in lint.all_rules():
             extra = ", fixable" if r.fixable else ""
             extra += ", needs catalog" if r.needs_catalog else ""
+            extra += f", {'/'.join(r.dialects)} entries only" if r.dialects else ""
             click.echo(f"{r.id} ({r.severity}{extra})\n    {r.doc}\n")
         return
     known = {r.id for r in lint.all_rules()}
@@ -101,6 +118,9 @@ def lint_cmd(list_path, fmt, select, ignore, catalog_path, no_catalog, show_rule
     if unknown:
         raise click.UsageError(f"unknown rule id(s): {', '.join(unknown)} (see `plmcite lint --rules`)")
     doc, _ = read_list(list_path)
+    nothing = _nothing_read(doc)
+    if nothing:  # a check that checked nothing must not pass
+        raise InputError(nothing)
     findings = lint.run(doc, _maybe_catalog(not no_catalog, catalog_path), select=select, ignore=ignore)
     if fmt == "json":
         click.echo(json.dumps({"findings": [f.to_json() for f in findings]}, ensure_ascii=False, indent=1))
@@ -153,31 +173,41 @@ def fix_cmd(list_path, tags, catalog_path, dry_run):
 
 @click.command("add")
 @click.argument("identifier")
-@click.option("--section", required=True, help="Section number, e.g. 2.3.")
-@click.option("--code", help="Code repository URL.")
+@click.option("--section", required=True, help="Section: number (2.3), slug path or heading text.")
+@click.option("--code", help="Code repository URL (http or https).")
 @click.option("--title", help="Title (default: from the catalog or the resolver).")
 @click.option("--tag", help='Tag text, e.g. "2025 ICLR" (default: from the resolved metadata).')
 @list_option
-@click.option("--dry-run", is_flag=True, help="Print the new entry line, write nothing.")
+@click.option("--dry-run", is_flag=True, help="Print the new entry, write nothing.")
 def add_cmd(identifier, section, code, title, tag, list_path, dry_run):
     """Insert an entry for IDENTIFIER (arXiv id, DOI, OpenReview or ACL Anthology id, or URL).
 
-    The entry goes to the right place in the section (newest first). A paper that is already in
-    the list is refused, with the line where it is.
+    The entry is written like the section's other entries (the tagged template, a table row
+    with the same columns, a list item) and goes to its place (newest first where the section
+    is). Title, tag and links are checked and escaped. A paper that is already in the list is
+    refused, with the line where it is.
     """
-    from ..edit import build_line, find_existing, insert_entry
-    from ..retag import arxiv_tag
+    from ..edit import add_entry, find_existing, resolve_section
     from ..ids import parse_identifier
+    from ..listfmt.write import safe_tag, safe_title, safe_url
+    from ..retag import arxiv_tag
 
     ids = given = parse_identifier(identifier)
     if not ids:
         raise click.UsageError(f"{identifier!r} is not an arXiv id, DOI, OpenReview id, Anthology id or paper URL")
+    for value, check in ((title, safe_title), (tag, safe_tag), (code, lambda u: safe_url(u, "code link"))):
+        if value is not None:
+            check(value)  # a bad --title, --tag or --code is refused before anything else happens
     doc, snap = read_list(list_path)
+    key = resolve_section(doc, section)
     existing = find_existing(doc, ids, title)
     if tag is None and title is not None and "arxiv" in ids:
         tag = arxiv_tag(ids["arxiv"])  # all a preprint's tag needs; no network
+    given_title = title is not None
+    looked_up = False
     if existing is None and (title is None or tag is None):
         meta = _lookup_metadata(ids)
+        looked_up = True
         if meta is not None:
             title = title or meta.get("title")
             tag = tag or meta.get("tag")
@@ -189,15 +219,14 @@ def add_cmd(identifier, section, code, title, tag, list_path, dry_run):
     if "arxiv" in ids and tag is None:
         tag = arxiv_tag(ids["arxiv"])
     if not title:
-        raise InputError(
-            f"no title known for {identifier}: pass --title (and --tag), or run `plmcite resolve` first")
-    line = build_line(given, title, tag, code)  # the Paper link is what the user asked for
-    text, at = insert_entry(doc, section, line)
+        why = "the resolver does not know it" if looked_up else "no catalog entry"
+        raise InputError(f"no title known for {identifier} ({why}): pass --title (and --tag), or run `plmcite resolve` first")
+    text, at, lines = add_entry(doc, key, given, title, tag, code, given_title=given_title)
     if dry_run:
-        click.echo(line)
+        click.echo("\n".join(lines))
         return
     _write_list(snap, text)
-    echo_err(f"{doc.path}:{at}: added to section {section}")
+    echo_err(f"{doc.path}:{at}: added to section {key}")
 
 
 def _lookup_metadata(ids: dict[str, str]) -> dict | None:

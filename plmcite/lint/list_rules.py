@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from difflib import SequenceMatcher
 
-from ..listfile import Entry
+from ..listfmt import TAGGED, Entry
 from ..match import normalize_title
 from .registry import rule
+
+#: rules about the tagged template see only entries written in it
+TAGGED_ONLY = (TAGGED,)
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -21,7 +23,7 @@ def _where(e: Entry) -> str:
 # --- rules over the list alone ---------------------------------------------------------------
 
 
-@rule("malformed-entry", "error", fixable=True, doc=(
+@rule("malformed-entry", "error", fixable=True, dialects=TAGGED_ONLY, doc=(
     "The entry line does not follow the list's template `+ **\\[Year Venue\\]** Title. ([Paper](url), "
     "[Code](url))`: doubled link syntax `[Paper]([link](url))`, an empty item after the last link, "
     "text between links, unbalanced parentheses. Renderers show such lines broken; "
@@ -41,7 +43,7 @@ def _no_link(doc, catalog):
             yield e.line, f"entry has no link: {e.title[:70]!r}"
 
 
-@rule("missing-tag", "warning", doc=(
+@rule("missing-tag", "warning", dialects=TAGGED_ONLY, doc=(
     "Every entry starts with a `**\\[Year Venue\\]**` tag; without it the list cannot be sorted newest "
     "first and readers cannot see where the paper appeared."))
 def _missing_tag(doc, catalog):
@@ -65,38 +67,108 @@ def _duplicates(doc, catalog):
             if other is not e and (other.line, e.line) not in reported:
                 reported.add((other.line, e.line))
                 yield e.line, f"same paper as {_where(other)}: same {k} id {v}"
-    # titles: exact normalised match, then near matches among titles sharing a prefix or suffix
-    norm = [(e, normalize_title(e.title)) for e in doc.entries]
-    buckets: dict[str, list[tuple[Entry, str]]] = defaultdict(list)
-    for e, t in norm:
-        if len(t) < 12:
-            continue
-        buckets["p:" + t[:20]].append((e, t))
-        buckets["s:" + t[-20:]].append((e, t))
-    for group in buckets.values():
-        for i in range(1, len(group)):
-            e, t = group[i]
-            for j in range(i):
-                o, ot = group[j]
+    # titles: a later listing is reported against the first listing it repeats and, when a title
+    # is listed three times or more, against the second one too (what readers need to find them)
+    entries = doc.entries
+    earlier = title_matches([normalize_title(e.title) for e in entries])
+    for _ in range(2):
+        for j, found in earlier.items():
+            e = entries[j]
+            for i in found:
+                o = entries[i]
                 if (o.line, e.line) in reported:
                     continue
-                if t == ot or _near(t, ot):
-                    reported.add((o.line, e.line))
-                    ids_e, ids_o = e.ids, o.ids
-                    differ = [k for k in ids_e if k in ids_o and ids_e[k] != ids_o[k]]
-                    note = (f" (different {differ[0]} ids: {ids_o[differ[0]]} vs {ids_e[differ[0]]}; "
-                            "check which one is right)") if differ else ""
-                    yield e.line, f"same title as {_where(o)}{note}"
-                    break
+                reported.add((o.line, e.line))
+                ids_e, ids_o = e.ids, o.ids
+                differ = [k for k in ids_e if k in ids_o and ids_e[k] != ids_o[k]]
+                note = (f" (different {differ[0]} ids: {ids_o[differ[0]]} vs {ids_e[differ[0]]}; "
+                        "check which one is right)") if differ else ""
+                yield e.line, f"same title as {_where(o)}{note}"
+                break
 
 
-def _near(a: str, b: str, threshold: float = 0.92) -> bool:
-    """Near-identical titles (a typo, a dropped word); cheap bounds first, full ratio last."""
-    la, lb = len(a), len(b)
-    if 2 * min(la, lb) / (la + lb) < threshold:
+#: short words a title may gain, lose or exchange and stay the same title ("A Survey of" / "Survey on")
+SMALL_WORDS = frozenset("a an the of on in for to with and via by from at as into towards toward".split())
+_MIN_TITLE = 12  # normalised titles shorter than this are too generic to call duplicates
+
+
+def title_matches(norms: list[str]) -> dict[int, list[int]]:
+    """For each title, the earlier titles it repeats, in list order: ``{later: [earlier, ...]}``.
+
+    Two normalised titles are the same when they are equal, equal once spaces are ignored
+    (run-together words), or one word apart (see :func:`one_word_apart`). Equal and run-together
+    titles are grouped through a dict. One-word-apart pairs are found through their one-word
+    deletions: two titles one word apart become the same words when that word is dropped from
+    both (a changed word) or from the longer one (an added word). Each title is indexed under its
+    words and under each of its one-word deletions (hashed), and only titles that meet under one
+    of those keys are compared, so the whole list takes linear time, however many titles share
+    a beginning or an ending.
+    """
+    out: dict[int, set[int]] = {}
+    index: dict[int, int | list[int]] = {}  # key -> the title (or titles) indexed under it
+    words_of: list[list[str] | None] = []
+    for j, t in enumerate(norms):
+        if len(t) < _MIN_TITLE:
+            words_of.append(None)
+            continue
+        w = t.split()
+        words_of.append(w)
+        keys = [hash(tuple(w)), hash(("~", t.replace(" ", "")))]
+        keys += [hash(tuple(w[:k] + w[k + 1:])) for k in range(len(w))]
+        for key in keys:
+            seen = index.get(key)
+            if seen is None:
+                index[key] = j
+                continue
+            if isinstance(seen, int):
+                seen = index[key] = [seen]
+            for i in seen:
+                if i != j and same_title(norms[i], norms[j], words_of[i], w):
+                    out.setdefault(j, set()).add(i)
+            if seen[-1] != j:
+                seen.append(j)
+    return {j: sorted(found) for j, found in sorted(out.items())}
+
+
+def same_title(a: str, b: str, a_words: list[str], b_words: list[str]) -> bool:
+    """Normalised titles that name the same paper: equal, equal without spaces, or one word apart."""
+    return a == b or a.replace(" ", "") == b.replace(" ", "") or one_word_apart(a_words, b_words)
+
+
+def one_word_apart(a: list[str], b: list[str]) -> bool:
+    """Titles (as words) that differ in one word: a typo in a word of four letters or more (one
+    letter added, dropped, changed or two swapped; never a number), or a small word added,
+    dropped or exchanged ("a", "of", "on" ...). A changed content word ("Large" / "Small",
+    "Image" / "Video") is a different paper, not a duplicate."""
+    if len(a) == len(b):
+        diff = [k for k in range(len(a)) if a[k] != b[k]]
+        if len(diff) != 1:
+            return False
+        u, v = a[diff[0]], b[diff[0]]
+        return (u in SMALL_WORDS and v in SMALL_WORDS) or _typo(u, v)
+    if abs(len(a) - len(b)) != 1:
         return False
-    sm = SequenceMatcher(None, a, b, autojunk=False)
-    return sm.quick_ratio() >= threshold and sm.ratio() >= threshold
+    long, short = (a, b) if len(a) > len(b) else (b, a)
+    p = 0
+    while p < len(short) and long[p] == short[p]:
+        p += 1
+    return long[p + 1:] == short[p:] and long[p] in SMALL_WORDS
+
+
+def _typo(u: str, v: str) -> bool:
+    if min(len(u), len(v)) < 4 or any(c.isdigit() for c in u + v):
+        return False
+    if len(u) == len(v):
+        diff = [k for k in range(len(u)) if u[k] != v[k]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and u[diff[0]] == v[diff[1]] and u[diff[1]] == v[diff[0]])
+    if abs(len(u) - len(v)) != 1:
+        return False
+    long, short = (u, v) if len(u) > len(v) else (v, u)
+    p = 0
+    while p < len(short) and long[p] == short[p]:
+        p += 1
+    return long[p + 1:] == short[p:]
 
 
 def _arxiv_month(arxiv_id: str) -> str | None:
@@ -201,11 +273,11 @@ def _stray(doc, catalog):
             yield no, "empty list item (a bullet with nothing after it)"
 
 
-@rule("label-case", "info", fixable=True, doc=(
+@rule("label-case", "info", fixable=True, dialects=TAGGED_ONLY, doc=(
     "Link labels are written `Paper`, `Code`, `Website`: `[paper]` and `[code]` render "
     "inconsistently next to their neighbours. `plmcite fix` normalises the case."))
 def _label_case(doc, catalog):
-    from ..listfile import CANONICAL_LABELS
+    from ..listfmt import CANONICAL_LABELS
 
     for e in doc.entries:
         for l in e.links:
@@ -214,7 +286,7 @@ def _label_case(doc, catalog):
                 yield e.line, f"link label [{l.label}] is usually written [{want}]"
 
 
-@rule("trailing-whitespace", "info", fixable=True, doc=(
+@rule("trailing-whitespace", "info", fixable=True, dialects=TAGGED_ONLY, doc=(
     "Trailing spaces or tabs after an entry: invisible, but two trailing spaces are a markdown "
     "hard line break, and they make diffs noisy."))
 def _trailing_ws(doc, catalog):

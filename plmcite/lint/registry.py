@@ -7,14 +7,18 @@ import this one; the package imports both, so every rule is registered once ``pl
 
 Severities: ``error`` (the list is wrong; ``lint`` exits 1), ``warning`` (probably wrong),
 ``info`` (style). ``fixable`` rules are repaired by ``plmcite fix``.
+
+A rule about the tagged template (``+ **\\[Year Venue\\]** Title. ([Paper](url))``) says so with
+``dialects=("tagged",)`` and sees only the entries written in it; format-neutral rules
+(duplicates, wrong links, tags against the catalog) see every entry, whatever its dialect.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
-from ..listfile import ListDoc
+from ..listfmt import ListDoc
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -40,17 +44,19 @@ class Rule:
     func: Callable
     needs_catalog: bool = False
     fixable: bool = False
+    dialects: tuple[str, ...] | None = None  # the entry dialects the rule is about (None: all)
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(id: str, severity: str, doc: str, needs_catalog: bool = False, fixable: bool = False):
+def rule(id: str, severity: str, doc: str, needs_catalog: bool = False, fixable: bool = False,
+         dialects: tuple[str, ...] | None = None):
     """Register a lint rule. ``func(doc, catalog)`` yields ``(line, message)`` or Findings."""
     assert severity in SEVERITIES, severity
 
     def deco(func):
-        RULES[id] = Rule(id, severity, doc, func, needs_catalog, fixable)
+        RULES[id] = Rule(id, severity, doc, func, needs_catalog, fixable, dialects)
         return func
 
     return deco
@@ -63,12 +69,18 @@ def run(doc: ListDoc, catalog=None, select: Iterable[str] | None = None,
     ignore = set(ignore or [])
     path = doc.path or "<list>"
     findings: list[Finding] = []
+    views: dict[tuple[str, ...], ListDoc] = {}
     for r in all_rules():
         if select and r.id not in select or r.id in ignore:
             continue
         if r.needs_catalog and catalog is None:
             continue
-        for item in r.func(doc, catalog):
+        seen = doc
+        if r.dialects is not None:
+            seen = views.get(r.dialects)
+            if seen is None:
+                seen = views[r.dialects] = replace(doc, entries=[e for e in doc.entries if e.dialect in r.dialects])
+        for item in r.func(seen, catalog):
             if isinstance(item, Finding):
                 findings.append(item)
             else:
@@ -85,7 +97,10 @@ def all_rules() -> list[Rule]:
 
 def rules_markdown() -> str:
     """The rule table of docs/list-and-lint.md (a test keeps the doc in sync with the code)."""
-    rows = ["| rule | severity | fixed by `plmcite fix` | needs the catalog | why |", "|---|---|---|---|---|"]
+    rows = ["| rule | severity | fixed by `plmcite fix` | needs the catalog | entries | why |",
+            "|---|---|---|---|---|---|"]
     for r in all_rules():
-        rows.append(f"| `{r.id}` | {r.severity} | {'yes' if r.fixable else ''} | {'yes' if r.needs_catalog else ''} | {r.doc} |")
+        which = ", ".join(r.dialects) if r.dialects else "all"
+        rows.append(f"| `{r.id}` | {r.severity} | {'yes' if r.fixable else ''} | {'yes' if r.needs_catalog else ''} "
+                    f"| {which} | {r.doc} |")
     return "\n".join(rows) + "\n"

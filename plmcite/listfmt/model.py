@@ -68,16 +68,18 @@ class Link:
     nested: bool = False  # written as [Label]([link](url)): the URL is the inner one
     column: str | None = None  # the role its table column gives it ("paper", "code", "site")
 
-    @property
+    # computed once per link (every lint rule asks): a list of 100,000 entries has more distinct
+    # URLs than ids.py's caches hold
+    @cached_property
     def ids(self) -> dict[str, str]:
         return idmod.extract(self.url)
 
-    @property
+    @cached_property
     def target(self) -> str:
         """What the URL points at: paper, code, site or other (see ``ids.classify``)."""
         return idmod.classify(self.url)
 
-    @property
+    @cached_property
     def role(self) -> str:
         """What the label (or, for a label that says nothing, the table column) says it is."""
         role = LABEL_ROLES.get(self.label.strip().lower())

@@ -145,24 +145,23 @@ def read_row(text: str, line: int, section: str, cols: Columns) -> Entry | None:
     date = cells[cols.date] if cols.date is not None and cols.date < len(cells) else None
     if cols.venue is not None and cols.venue < len(cells):
         vcell = cells[cols.venue]
-        vlinks = inline_links(vcell)
+        vlinks = _cell_links(vcell)
         if vlinks and plain(vcell):  # DavidZWZ: "[EMNLP'18](code url) [![stars](...)](code url)"
             first = vlinks[0]
             venue_tag = parse_venue(first.label, date=date) if looks_like_venue(first.label) else None
-            all_links += [Link(l.label, l.url, l.nested, column="code") for l in vlinks if not is_anchor(l.url)]
+            all_links += [Link(l.label, l.url, l.nested, column="code") for l in vlinks]
         else:
             venue_tag = parse_venue(vcell, date=date)
     if venue_tag is None and date is not None:
         venue_tag = parse_venue("", date=date)
     for i, role in sorted(cols.links.items()):
         if i < len(cells):
-            all_links += [Link(l.label, l.url, l.nested, column=role) for l in inline_links(cells[i])
-                          if not is_anchor(l.url)]
+            all_links += [Link(l.label, l.url, l.nested, column=role) for l in _cell_links(cells[i])]
     # links in cells the header does not name (an extra trailing "| [GitHub](url) |")
     named = {cols.title, cols.venue, cols.date, cols.name, *cols.links}
     for i, cell in enumerate(cells):
         if i not in named and i >= len(cols.header):
-            all_links += [Link(l.label, l.url, l.nested) for l in inline_links(cell) if not is_anchor(l.url)]
+            all_links += [Link(l.label, l.url, l.nested) for l in _cell_links(cell)]
     name = plain(cells[cols.name]) if cols.name is not None and cols.name < len(cells) else ""
     titled = _looks_like_title(title)
     if not titled and not all_links:
@@ -174,6 +173,14 @@ def read_row(text: str, line: int, section: str, cols: Columns) -> Entry | None:
         name = name or title
     return Entry(line=line, section=section, bullet="", tag=venue_tag, title=title, links=all_links,
                  raw=text.rstrip("\r"), problems=problems, dialect=TABLE, name=name or None, titled=titled)
+
+
+def _cell_links(cell: str) -> list:
+    """The links of a cell, without a badge repeating a link of the same cell (``[Repo](u)
+    [![stars](badge)](u)``: one link, shown twice)."""
+    ls = [l for l in inline_links(cell) if not is_anchor(l.url)]
+    plain_urls = {l.url for l in ls if not l.badge}
+    return [l for l in ls if not (l.badge and l.url in plain_urls)]
 
 
 def _title(cell: str) -> tuple[str, list]:

@@ -22,11 +22,15 @@ def run_claims(entries: Sequence[EntryInfo], sources: Sources, weights: match.Ti
 
 
 def entry_infos(doc, section_filter: Sequence[str] | None = None) -> tuple[list[EntryInfo], list[EntryInfo]]:
-    """(entries to resolve, entries carried over) for a parsed list and an optional section filter."""
+    """(entries to resolve, entries carried over) for a parsed list and an optional section filter
+    (numbers, slug paths or heading texts, as ``plmcite.sections.resolve`` reads them)."""
+    from ..sections import resolve_all
+
+    wanted = resolve_all(section_filter, {s.key: s.title for s in doc.sections}) if section_filter else []
     todo, carried = [], []
     for e in doc.entries:
         info = EntryInfo.from_entry(e)
-        if section_filter and not any(section_matches(e.section, s.strip().rstrip(".")) for s in section_filter):
+        if section_filter and not any(section_matches(e.section, s) for s in wanted):
             carried.append(info)
         else:
             todo.append(info)
@@ -52,7 +56,7 @@ def catalog_from(doc, outcomes: Sequence[Outcome], *, previous: Catalog | None, 
     """The catalog this run's outcomes make over ``previous`` (no network: a run that finds the
     catalog rewritten by another run meanwhile builds again over that one, losing nothing)."""
     _, carried = entry_infos(doc, section_filter)
-    sections = {s.key: s.title for s in doc.sections if s.number}
+    sections = {s.key: s.title for s in doc.sections}  # numbered and slug-path sections alike
     return build_catalog(outcomes, previous=previous, sections=sections, list_path=list_path,
                          carried=carried, reserved_keys=reserved_keys, rekey=rekey)
 

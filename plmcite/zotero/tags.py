@@ -1,8 +1,10 @@
 """The section tag and collection scheme, read from ``plmcite/data/zotero.toml``.
 
 Tags carry the list's structure into Zotero. Each work gets the member tag (``plm``), one tag per
-section by number (``plm:1.4``: stable when a heading is reworded) and a readable one with the
-section's name (``plm:1.4 Training-free Methods``: swapped when the heading is renamed). Every
+section by its key (``plm:1.4``: stable when a heading is reworded; for an unnumbered heading the
+slug path of ``plmcite.sections``, ``plm:awesome-papers/personalized-chat``, the same identity
+``--section`` and BibTeX ``keywords`` use) and a readable one with the section's name
+(``plm:1.4 Training-free Methods``: swapped when the heading is renamed). Every
 tag that starts with the scheme's prefix (``plm:``) or equals the member tag is recognised as
 plmcite's when the sync state is lost; with a state, only the tags plmcite itself added to an item
 are ever removed from it.
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..model import Work, section_sort_key
+from ..sections import parent
 
 _NUMBER = re.compile(r"^\d+(?:\.\d+)*$")
 
@@ -70,7 +73,7 @@ class Scheme:
         if not section_key:
             return self.collection_name_fmt(self.top_level, title or "Top level")
         if not _NUMBER.match(section_key):
-            return section_key  # an unnumbered heading: its text is its key
+            return title or section_key  # an unnumbered heading: named by its text, keyed by its slug path
         return self.collection_name_fmt(section_key, title)
 
     def collection_name_fmt(self, number: str, title: str) -> str:
@@ -83,15 +86,9 @@ class Scheme:
 
 
 def section_parent(section_key: str, known: Iterable[str]) -> str | None:
-    """The nearest enclosing section that exists ("1.4.2" -> "1.4" -> "1"), or None for the root."""
-    known = set(known)
-    parts = section_key.split(".")
-    while len(parts) > 1 and _NUMBER.match(section_key):
-        parts = parts[:-1]
-        candidate = ".".join(parts)
-        if candidate in known:
-            return candidate
-    return None
+    """The nearest enclosing section that exists ("1.4.2" -> "1.4" -> "1", "a/b/c" -> "a/b"), or
+    None for the root (see ``plmcite.sections``: the same identity as ``--section`` and BibTeX)."""
+    return parent(section_key, known)
 
 
 def load_scheme(path: str | Path | None = None) -> Scheme:
