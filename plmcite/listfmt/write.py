@@ -18,9 +18,9 @@ from urllib.parse import quote, urlsplit
 
 from ..errors import InputError
 from .inline import links as inline_links, plain
-from .model import BULLET, HTML, PARAGRAPH, TABLE, TAGGED, Entry, ListDoc
+from .model import BULLET, HTML, LABEL_ROLES, PARAGRAPH, TABLE, TAGGED, Entry, ListDoc
 from .tables import columns, split_row
-from .venue import parse_venue
+from .venue import looks_like_venue, parse_venue
 
 _LINE_BREAKS = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 _TAG_TEXT = re.compile(r"^[\w][\w .,'&/+\-]{0,47}$")
@@ -125,11 +125,12 @@ def render_like(template: Entry | None, doc: ListDoc, new: NewEntry) -> list[str
     """The new entry's lines, written like ``template`` (an entry of the same section)."""
     dialect = template.dialect if template is not None else TAGGED
     if dialect == TABLE:
-        return [_table_row(template, doc, new)]
+        same = [e for e in neighbours(doc, template.section) if e.dialect == TABLE] or [template]
+        return [_table_row(template, doc, new, same)]
     if dialect == PARAGRAPH:
         return _paragraph(new)
     if dialect == BULLET:
-        return [_bullet(template, new)]
+        return [_bullet(template, new, [e for e in neighbours(doc, template.section) if e.dialect == BULLET])]
     if dialect == HTML:
         raise InputError("plmcite does not write HTML table rows: add the row by hand, or add to a section "
                          "written in markdown")
@@ -142,10 +143,11 @@ def render_like(template: Entry | None, doc: ListDoc, new: NewEntry) -> list[str
     return [entry_line(new.tag, safe_title(new.title, given=new.given_title), links, bullet=bullet)]
 
 
-def _table_row(template: Entry, doc: ListDoc, new: NewEntry) -> str:
+def _table_row(template: Entry, doc: ListDoc, new: NewEntry, same: list[Entry]) -> str:
     header = _header_of(doc, template.line)
     cols = columns(header)
     old = split_row(template.raw)
+    rows = [split_row(e.raw) for e in same]
     cells = [""] * max(len(cols.header), 1)
     title = safe_title(new.title, given=new.given_title, table=True)
     old_title = old[cols.title] if cols.title is not None and cols.title < len(old) else ""
@@ -157,7 +159,9 @@ def _table_row(template: Entry, doc: ListDoc, new: NewEntry) -> str:
         bold = "**" if old_title.strip().startswith("**") else ""
         cells[cols.title] = f"{bold}{title}{bold}"
     if cols.venue is not None and new.venue:
-        cells[cols.venue] = _venue_like(old[cols.venue] if cols.venue < len(old) else "", new)
+        styles = [r[cols.venue] for r in rows if cols.venue < len(r)]
+        dated = [v for v in styles if re.search(r"(?:'|[A-Za-z]|\b)\d{2}(?:\d{2})?\b", plain(v))]
+        cells[cols.venue] = _venue_like((dated or styles or [""])[0], new)
     if cols.date is not None and new.year:
         cells[cols.date] = str(new.year)
     placeholder = _placeholder(old, cols)
@@ -165,18 +169,20 @@ def _table_row(template: Entry, doc: ListDoc, new: NewEntry) -> str:
     for i, role in sorted(cols.links.items()):
         if i >= len(cells):
             continue
-        if role == "paper" and new.paper_url and not paper_done:
-            cells[i] = _link_like(old[i] if i < len(old) else "", "Paper", new.paper_url)
+        like = next((r[i] for r in rows if i < len(r) and inline_links(r[i])), old[i] if i < len(old) else "")
+        if role == "paper" and new.paper_url and (not paper_done or inline_links(like)):
+            cells[i] = _link_like(like, "Paper", new.paper_url, new)
             paper_done = True
         elif role == "code" and new.code_url:
-            cells[i] = _link_like(old[i] if i < len(old) else "", "Code", new.code_url)
+            cells[i] = _link_like(like, "Code", new.code_url, new)
         else:
             cells[i] = placeholder
     if new.code_url and not any(r == "code" for r in cols.links.values()):
         link_cols = [i for i, r in cols.links.items() if r == "paper"]
         if link_cols:
             i = link_cols[0]
-            cells[i] = (cells[i] + " " + _link_like(old[i] if i < len(old) else "", "Code", new.code_url)).strip()
+            cells[i] = (cells[i] + " " + _link_like(old[i] if i < len(old) else "", "Code", new.code_url,
+                                                    adopt_label=False)).strip()
     if new.paper_url and not paper_done:
         raise InputError("the section's table has no column for the paper's link: add the row by hand")
     lead = "| " if template.raw.lstrip().startswith("|") else ""
@@ -203,11 +209,35 @@ def _placeholder(old: list[str], cols) -> str:
     return ""
 
 
-def _link_like(old_cell: str, label: str, url: str) -> str:
-    """A link written like the neighbour's: a badge, a [[Label]](url), or [Label](url)."""
-    m = re.search(r"\[!\[([^\]]*)\]\(([^()\s]*)\)\]\(", old_cell)
-    if m and label == "Paper" and "shields.io/badge" in m.group(2):
-        return f"[![{m.group(1) or label}]({m.group(2)})]({url})"
+_GENERIC_LABELS = {"paper", "pdf", "link", "arxiv", "code", "github", "project", "website", "demo"}
+_ARXIV_IN_BADGE = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?")
+
+
+def _link_like(old_cell: str, label: str, url: str, new: NewEntry | None = None, adopt_label: bool = True) -> str:
+    """A link written like the neighbour's link of the same kind: a badge, a [[Label]](url) or a
+    [Label](url), with the neighbour's label when it is a generic one ("Link", "PDF"). A badge
+    image that shows a fact of the neighbour's paper (its arXiv id, its GitHub repository) is drawn
+    again for the new one, or not copied at all."""
+    ls = inline_links(old_cell)
+    want = "code" if label == "Code" else "paper"
+    same = next((l for l in ls if LABEL_ROLES.get(l.label.strip().lower()) == want), None)
+    if same is None and ls and label == "Paper" and LABEL_ROLES.get(ls[0].label.strip().lower()) in ("other", None):
+        same = ls[0]
+    if same is not None and same.badge:
+        m = re.search(r"\[!\[([^\]]*)\]\(([^()\s]*)\)\]\(", old_cell[same.start:same.end])
+        image = m.group(2) if m else ""
+        if _ARXIV_IN_BADGE.search(image):
+            arxiv = _ARXIV_IN_BADGE.search(url)
+            image = _ARXIV_IN_BADGE.sub(arxiv.group(0), image, count=1) if arxiv else ""
+        elif "/github/" in image:
+            repo = re.match(r"^https?://(?:www\.)?github\.com/([\w.\-]+/[\w.\-]+)", url)
+            image = re.sub(r"(/github/[a-z\-]+/)[\w.\-]+/[\w.\-]+?(?=\.svg|\?|$)", lambda g: g.group(1) + repo.group(1),
+                           image, count=1) if repo else ""
+        if image and "shields.io" in image:
+            return f"[![{m.group(1) or label}]({image})]({url})"
+        return f"[{label}]({url})"
+    if adopt_label and same is not None and same.label.strip().lower() in _GENERIC_LABELS:
+        label = same.label.strip()
     if re.search(r"\[\[[^\]]*\]\]\(", old_cell):
         return f"[[{label}]]({url})"
     return f"[{label}]({url})"
@@ -231,7 +261,7 @@ def _venue_like(old: str, new: NewEntry) -> str:
     return venue
 
 
-def _bullet(template: Entry, new: NewEntry) -> str:
+def _bullet(template: Entry, new: NewEntry, same: list[Entry] = ()) -> str:
     """A list item written like its neighbour: a venue prefix "(ICLR 2025)", a ``<ins>`` venue, a
     quoted title with an italic venue, a linked or a bold title; [[Paper]](url) or [Paper](url)."""
     body = template.raw[len(template.bullet):]
@@ -261,9 +291,13 @@ def _bullet(template: Entry, new: NewEntry) -> str:
         head = f'"{title}", *{new.venue}, {new.year}*.' if new.year else f'"{title}", *{new.venue}*.'
     elif venue:
         head += f" - {venue}"
+    venue_label = any(looks_like_venue(l.label) is not None and l.label.lower() not in _GENERIC_LABELS
+                      for e in (template, *same) for l in e.links[:1])
+    if venue_label and venue and new.paper_url and not title_link:
+        head = f"**{title}**"  # the venue is the paper link's label: [[ACL 2024]](url)
     parts = [head]
     if new.paper_url and not title_link:
-        parts.append(link("Paper", new.paper_url))
+        parts.append(link(venue if venue_label and venue else "Paper", new.paper_url))
     if new.code_url:
         parts.append(link("Code", new.code_url))
     return marker + " ".join(parts)
