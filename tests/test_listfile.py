@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
+
 import pytest
 
+from plmcite import lint
 from plmcite.listfile import parse, parse_file
 
 from conftest import START, UPSTREAM
@@ -109,3 +114,34 @@ def test_math_and_dashes_in_titles():
     e = doc.entries[0]
     assert e.title == "$π$-Tuning — fast (really) tuning"
     assert e.ids == {"arxiv": "2402.00002"}
+
+
+# --- the starting list and its 12 upstream versions read exactly as before the dialects ----------
+
+PINNED = Path(__file__).parent / "fixtures" / "upstream-pinned" / "parse-and-lint.json"
+
+
+def _old_shape(doc) -> dict:
+    """What `plmcite parse --json` said of a list before the other dialects, field for field."""
+    def entry(e):
+        tag = None if e.tag is None else {"raw": e.tag.raw, "year": e.tag.year, "venue": e.tag.venue,
+                                          "arxiv_month": e.tag.arxiv_month}
+        links = [{"label": l.label, "url": l.url, "target": l.target, **({"ids": l.ids} if l.ids else {})} for l in e.links]
+        return {"section": e.section, "line": e.line, "tag": tag, "title": e.title, "links": links, "ids": e.ids,
+                "code": e.code, "problems": e.problems}
+    return {"sections": [[s.key, s.number, s.title, s.level, s.line] for s in doc.sections],
+            "line_sections": [l.section for l in doc.lines], "entries": [entry(e) for e in doc.entries]}
+
+
+@pytest.mark.parametrize("path", UPSTREAM, ids=lambda p: p.name)
+def test_every_upstream_version_reads_and_lints_as_before(path):
+    """Pinned from the parser and linter before tables, bullets and slug paths existed (the one
+    deliberate change: the weekly-updates headings of 2026-04-02 are now keyed by their slug path,
+    "weekly-updates-automated/2026-04-02", where they were keyed by their text)."""
+    pinned = json.loads(PINNED.read_text(encoding="utf-8"))[path.name]
+    doc = parse_file(path)
+    blob = json.dumps(_old_shape(doc), sort_keys=True, ensure_ascii=False).encode()
+    assert len(doc.entries) == pinned["entries"]
+    assert hashlib.sha256(blob).hexdigest() == pinned["parse_sha256"]
+    assert [[f.line, f.rule, f.message] for f in lint.run(doc)] == pinned["findings"]
+    assert all(e.dialect == "tagged" for e in doc.entries)
