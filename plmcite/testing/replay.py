@@ -20,6 +20,8 @@ resolver can be run against real answers (tests/test_wire_resolve.py). What is r
 * **ACL Anthology** ``/<id>.bib``: the ``.bib`` the Anthology's library writes for that id, or
   the BibTeX embedded in a recorded landing page (HTML-unescaped: what the site serves);
   ``/<id>/``: the recorded landing page.
+* **Semantic Scholar** ``/graph/v1/paper/batch`` and ``/paper/search/match``: the recorded
+  papers, ``null`` (batch) or the API's 404 (match) for the others.
 
 ``ReplayInternet(corpus_dir)`` runs the five on 127.0.0.1 with the same pipeline (logging, faults)
 as :class:`~plmcite.testing.fakes.FakeInternet`, whose ``env()``/``urls``/``count`` it mirrors.
@@ -39,7 +41,7 @@ from typing import Any
 from .server import FakeServer, Knobs, Request, Response, Service
 from .text import tokens
 
-SERVICES = ("arxiv", "crossref", "dblp", "openreview", "acl")
+SERVICES = ("arxiv", "crossref", "dblp", "openreview", "acl", "s2")
 
 
 @dataclass(frozen=True)
@@ -113,8 +115,20 @@ class ArxivReplay(Service):
             if self.envelope is None and b"<entry>" in r.body and b"id_list=" in r.body:
                 self.envelope = r.body
 
+    def _title(self, entry: bytes) -> list[str]:
+        m = re.search(rb"<title>(.*?)</title>", entry, re.S)
+        return tokens(html.unescape(m.group(1).decode("utf-8"))) if m else []
+
     def handle(self, req: Request) -> Response:
         ids = [i.strip() for i in (req.arg("id_list") or "").split(",") if i.strip()]
+        search = req.arg("search_query") or ""
+        if search and not ids:  # ti:"..." OR ti:"...": the recorded entries with one of those titles
+            phrases = [tokens(p) for p in re.findall(r'ti:"([^"]*)"', search)] or [tokens(search)]
+            found = [e for e in self.entries.values() if self._title(e) in phrases]
+            assert self.envelope is not None
+            head = self.envelope[: self.envelope.index(b"  <entry>")]
+            head = re.sub(rb"<opensearch:totalResults>\d+<", f"<opensearch:totalResults>{len(found)}<".encode(), head)
+            return Response(200, head + b"".join(found) + b"</feed>\n", "application/atom+xml; charset=UTF-8")
         bad = next((i for i in ids if not _VALID_ID.match(i)), None)
         if bad is not None and self.error is not None:
             body = self.error.body.replace(b"abc", bad.encode())
@@ -153,11 +167,14 @@ class CrossrefReplay(Service):
                 return Response(404, self.not_found.body, "text/plain")
             return Response(200, r.body, "application/json")
         query = " ".join(v for k, v in ((k, req.arg(k)) for k in req.query) if k.startswith("query") and v)
+        dois = {f[len("doi:"):].lower() for f in (req.arg("filter") or "").split(",") if f.startswith("doi:")}
         want = _words(query)
         scored = []
         for doi, r in self.works.items():
             msg = r.json()["message"]
-            overlap = len(want & _words(" ".join(msg.get("title") or [])))
+            if dois and doi not in dois:
+                continue  # filter=doi:a,doi:b: only those works (a repeated filter name means OR)
+            overlap = len(want & _words(" ".join(msg.get("title") or []))) if want else 1
             if overlap:
                 scored.append((-overlap, doi, msg))
         rows = int(req.arg("rows") or 20)
@@ -299,6 +316,54 @@ class AclReplay(Service):
                              "text/html; charset=utf-8")
 
 
+# --- Semantic Scholar -------------------------------------------------------------------------------
+
+
+class S2Replay(Service):
+    """``POST /graph/v1/paper/batch``: the recorded papers the ids name (``DOI:``, ``ARXIV:``,
+    ``ACL:``, ``CorpusId:`` or a paperId), ``null`` for the others, in a list aligned with the
+    request, as recorded; ``GET /graph/v1/paper/search/match``: a recorded paper with exactly the
+    query's title, else 404 ``{"error": "Title match not found"}`` (the API's documented answer;
+    no recording has it)."""
+
+    name = "s2"
+
+    def __init__(self, recordings: list[Recording]):
+        self.papers: list[dict[str, Any]] = []
+        for r in recordings:
+            if r.status != 200:
+                continue
+            data = r.json()
+            items = data if isinstance(data, list) else data.get("data", [data]) if isinstance(data, dict) else []
+            self.papers += [p for p in items if isinstance(p, dict) and p.get("paperId")]
+        self.by_id: dict[str, dict[str, Any]] = {}
+        for p in self.papers:
+            ext = p.get("externalIds") or {}
+            keys = [p["paperId"], f"CorpusId:{ext.get('CorpusId')}"]
+            keys += [f"{k}:{ext[k]}".upper() if k == "DOI" else f"{k.upper()}:{ext[k]}" for k in ("DOI", "ArXiv", "ACL") if ext.get(k)]
+            for k in keys:
+                self.by_id.setdefault(k.upper(), p)
+
+    def handle(self, req: Request) -> Response:
+        if req.path.endswith("/paper/batch"):
+            body = getattr(req, "body", b"") or b"{}"
+            ids = json.loads(body).get("ids", [])
+            return _json(200, [self.by_id.get(str(i).upper()) for i in ids])
+        if req.path.endswith("/paper/search"):  # relevance search: recorded papers sharing words
+            want = set(tokens(req.arg("query") or ""))
+            data = [p for p in self.papers if want and want <= set(tokens(str(p.get("title") or "")))]
+            if not data:
+                return _json(200, {"total": 0, "offset": 0})  # recorded: no "data" key at all
+            return _json(200, {"total": len(data), "offset": 0, "data": data[: int(req.arg("limit") or 10)]})
+        if req.path.endswith("/paper/search/match"):
+            want = tokens(req.arg("query") or "")
+            hit = next((p for p in self.papers if want and tokens(str(p.get("title") or "")) == want), None)
+            if hit is None:
+                return _json(404, {"error": "Title match not found"})
+            return _json(200, {"data": [{**hit, "matchScore": 200.0}]})
+        return _json(404, {"error": "Not found"})
+
+
 # --- the replaying internet --------------------------------------------------------------------------
 
 
@@ -314,6 +379,7 @@ class ReplayInternet:
             "dblp": DblpReplay(rec.get("dblp", [])),
             "openreview": OpenReviewReplay(rec.get("openreview", []), challenge=openreview_challenge),
             "acl": AclReplay(rec.get("acl", [])),
+            "s2": S2Replay(rec.get("s2", [])),
         }
         self.servers = {name: FakeServer(s, knobs or Knobs()) for name, s in services.items()}
 
