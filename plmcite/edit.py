@@ -163,11 +163,12 @@ def add_entry(doc: ListDoc, section: str, ids: dict[str, str], title: str, tag: 
     entry it should, in that section, with every other entry unchanged, or nothing is written.
     """
     from .listfmt import parse
-    from .listfmt.write import NewEntry, dialect_for, neighbours, render_like, safe_tag, safe_url
+    from .listfmt.write import NewEntry, dialect_for, neighbours, render_like, safe_tag, safe_title, safe_url
 
     sec = doc.section(section)
     if sec is None:
         raise AddError(f"{doc.path}: no section {section!r}")
+    safe_title(title, given=given_title)  # a title typed over several lines is refused, not folded
     paper_url = _paper_url(ids)
     new = NewEntry(title=title.strip().rstrip("."), tag=safe_tag(tag) if tag else None,
                    paper_url=safe_url(paper_url, "paper link") if paper_url else None,

@@ -136,3 +136,49 @@ def test_docs_describe_every_rule():
     text = (Path(__file__).parent.parent / "docs" / "list-and-lint.md").read_text()
     assert lint.rules_markdown() in text, "regenerate the table with plmcite.lint.rules_markdown()"
     assert len(lint.all_rules()) >= 15
+
+
+# --- near-identical titles ---------------------------------------------------------------------------
+
+from plmcite.lint.list_rules import one_word_apart, title_matches  # noqa: E402
+from plmcite.match import normalize_title  # noqa: E402
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("Personalized Soups: Model Merging", "Personalised Soups: Model Merging", True),  # British spelling
+    ("Learning to Rewrite Prompts", "Learning to Rewirte Prompts", True),  # two letters swapped
+    ("A Survey of Personalized LLMs", "Survey of Personalized LLMs", True),  # a small word dropped
+    ("A Survey of Personalized LLMs", "A Survey on Personalized LLMs", True),  # a small word exchanged
+    ("Large Language Models are Agents", "LargeLanguage Models are Agents", True),  # run together
+    ("Large Language Models are Agents", "Small Language Models are Agents", False),  # a content word
+    ("DreamBench++: Personalized Image Generation", "DreamBench++: Personalized Video Generation", False),
+    ("LLaMA 2: Open Foundation Models", "LLaMA 3: Open Foundation Models", False),  # a number
+    ("Personalized Multimodal Models: A Survey", "Personalized Models: A Survey", False),  # a content word dropped
+    ("Learning to Rewrite Prompts Fast", "Learning to Rewrite Prompts", False),
+])
+def test_near_identical_titles(a, b, same):
+    na, nb = normalize_title(a), normalize_title(b)
+    assert (1 in title_matches([na, nb])) == same
+    assert one_word_apart(na.split(), nb.split()) == (same and na.replace(" ", "") != nb.replace(" ", ""))
+
+
+def test_a_title_listed_three_times_is_reported_against_the_first_two():
+    lines = ["## 1 A", ""] + [f"+ **\\[2024 X\\]** The Same Title Thrice. ([Paper](https://arxiv.org/abs/2401.0000{i}))"
+                              for i in range(1, 4)]
+    found = [(f.line, f.message) for f in lint.run(parse("\n".join(lines) + "\n"), select=["duplicate-paper"])]
+    assert found == [(4, "same title as line 3 (section 1) (different arxiv ids: 2401.00001 vs 2401.00002; check which one is right)"),
+                     (5, "same title as line 3 (section 1) (different arxiv ids: 2401.00001 vs 2401.00003; check which one is right)"),
+                     (5, "same title as line 4 (section 1) (different arxiv ids: 2401.00002 vs 2401.00003; check which one is right)")]
+
+
+def test_duplicate_titles_among_many_that_share_their_beginning():
+    """Titles that share a long prefix do not make the check slow or noisy: only the real copy is reported."""
+    import random
+
+    rng = random.Random(3)
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa", "lambda", "sigma", "omega"]
+    titles = ["Towards Personalized Large Language Models: " + " ".join(rng.choice(words) for _ in range(8)) + f" {i}"
+              for i in range(3000)]
+    titles.append(titles[1234].replace("Personalized", "Personalised"))
+    norms = [normalize_title(t) for t in titles]
+    assert title_matches(norms) == {3000: [1234]}

@@ -47,8 +47,8 @@ def safe_title(title: str, *, given: bool = True, table: bool = False, emphasis:
     if bad:
         raise UnsafeInput(f"the title holds control characters ({', '.join(repr(c) for c in bad[:3])}): {title!r}")
     t = " ".join(t.split())
-    if not t:
-        raise UnsafeInput("the title is empty")
+    if not re.search(r"[^\W_]", t):
+        raise UnsafeInput(f"the title has no words: {title!r}")
     if len(t) > 500:
         raise UnsafeInput(f"the title is {len(t)} characters long: is it a title? ({t[:60]!r}...)")
     t = re.sub(r"([\\\[\]<>`])", r"\\\1", t)
