@@ -40,8 +40,12 @@ def _select(cat, sections: tuple[str, ...]):
     works = cat.select(wanted or None)
     if not works:
         if sections:
-            raise InputError(f"no works in section(s) {', '.join(sections)}: none of its entries is resolved "
-                             "(run `plmcite resolve`)")
+            from ..sections import matches
+
+            unresolved = sum(1 for u in cat.unresolved if any(matches(u.section, w) for w in wanted))
+            why = (f"its {unresolved} entries are unresolved (`plmcite resolve` says why)" if unresolved
+                   else "it has no resolved entries (run `plmcite resolve`)")
+            raise InputError(f"no works in section(s) {', '.join(sections)}: {why}")
         raise InputError("the catalog has no works: run `plmcite resolve` first")
     return works
 
