@@ -285,3 +285,14 @@ def test_add_refuses_an_html_section_and_a_parent_of_several(tmp_path):
     assert r.returncode == 1 and "no table to add a row to" in r.stderr
     r = plmcite("add", "2501.00001", "--section", "nonesuch", "--list", str(path), "--title", "A B C")
     assert r.returncode == 1 and r.stderr.startswith("Error: no section 'nonesuch' (sections: awesome-datasets,")
+
+
+def test_fix_leaves_other_dialects_as_written(tmp_path):
+    """Lowercase [[paper]] labels and trailing spaces are those lists' style; fix repairs the
+    tagged template only."""
+    for name in ("WooooDyy__LLM-Agent-Paper-List.md", "Tomsawyerhu__Awesome-Personalized-Alignment.md"):
+        path = _copy(tmp_path, name)
+        before = path.read_bytes()
+        r = CliRunner().invoke(main, ["fix", "--list", str(path)])
+        assert r.exit_code == 0 and "nothing to fix" in r.output, r.output
+        assert path.read_bytes() == before
