@@ -137,7 +137,8 @@ def _name_part(text: str, ascii: bool, missing: list[str] | None, fragile: list[
 
     BibTeX counts bytes: a style that abbreviates given names (abbrvnat, IEEEtran) or builds
     labels from family names (alpha) would cut "Łukasz" inside its first UTF-8 character and
-    print U+FFFD. ``{\\L}ukasz`` is one "special character" to BibTeX, so ``{\\L}.`` comes out.
+    print U+FFFD. ``{\\L}ukasz`` is one "special character" to BibTeX, so ``{\\L}.`` comes out; a
+    letter with no ASCII form is wrapped the same way, ``{\\relax Ǆ}``.
     """
     if text.isascii() or ascii:
         return latex.escape(text, ascii=ascii, missing=missing, fragile=fragile)
@@ -150,7 +151,11 @@ def _name_part(text: str, ascii: bool, missing: list[str] | None, fragile: list[
         while n < len(tok) and unicodedata.combining(tok[n]):
             n += 1
         head, rest = tok[:n], tok[n:]
-        out.append(latex.escape(head, ascii=not head.isascii(), missing=missing, fragile=fragile))
+        head = latex.escape(head, ascii=not head.isascii(), missing=missing, fragile=fragile)
+        if not head.isascii():
+            # no ASCII form (Ǆ, U+2012): "{\relax Ǆ}" is one special character to BibTeX too
+            head = "{\\relax " + head + "}"
+        out.append(head)
         if rest:
             out.append(latex.escape(rest, missing=missing, fragile=fragile))
     return latex.join_pieces(out)
@@ -190,11 +195,12 @@ def person_extended(p: Person, ascii: bool = False, missing: list[str] | None = 
     For a name with a word that starts with a symbol ("{Brace", "\\input{x}"): biber makes an
     initial of a word's first character and writes it to the .bbl unescaped, which breaks
     pdflatex; an explicit initial is written as given. biber splits this format at every "," and
-    "=" (braces or not), so those are written ``\\symbol{44}``, ``\\symbol{61}``.
+    "=" (braces or not), and loops forever on a '"' in it (biber 2.18), so those are written
+    ``\\symbol{44}``, ``\\symbol{61}``, ``\\symbol{34}`` (T1 has them at those slots).
     """
     def value(text: str) -> str:
         v = _brackets(latex.escape(text, ascii=ascii, missing=missing, fragile=fragile))
-        return v.replace(",", "\\symbol{44}").replace("=", "\\symbol{61}")
+        return v.replace(",", "\\symbol{44}").replace("=", "\\symbol{61}").replace('"', "\\symbol{34}")
 
     parts = [f"family={{{value(p.family)}}}", f"family-i={{{_initial(p.family)}}}"]
     if p.given and not getattr(p, "literal", False):

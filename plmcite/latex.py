@@ -395,6 +395,8 @@ def table(works, *, ascii: bool = False, command: str = "cite", warnings: list[s
         year = str(w.year) if w.year else ""
         urls = [u for u in (clean_url(c) for c in w.code) if u]
         code = " \\newline ".join(f"\\url{{{u}}}" for u in urls) or "---"
+        if title.startswith("["):
+            title = "{[}" + title[1:]  # the \\ ending the row above would read "[...]" as a length
         lines.append(f"{title}~\\{command}{{{w.key}}} & {venue} & {year} & {code} \\\\")
         if missing and warnings is not None:
             warnings.append(f"{w.key}: no LaTeX form for {''.join(sorted(set(missing)))!r} (kept as UTF-8)")

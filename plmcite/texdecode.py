@@ -113,6 +113,9 @@ def _decode(s: str, i: int, in_accent: bool) -> tuple[str, int]:
                 if word in t.reverse_accents:
                     ch, i = _decode_accent(s, i, word)
                     out.append(ch)
+                elif word == "relax":  # {\relax Ǆ}: a name's first letter BibTeX may not cut in two
+                    if i < n and s[i] == " ":
+                        i += 1
                 elif word in ("i", "j") and in_accent:
                     out.append(word)
                 elif word in t.reverse_words:

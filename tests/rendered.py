@@ -249,7 +249,7 @@ EXCEPTIONS: tuple[Exception_, ...] = (
     Exception_(("ACM-Reference-Format",), r"^Warning--page numbers missing in both pages and numpages fields in (?P<key>\S+)$",
                ("pages",), "the venue publishes no page numbers (ICLR, NeurIPS before 2024's, TMLR); ACM's style asks anyway"),
     Exception_(("ACM-Reference-Format",), r"^Warning--empty address in (?P<key>\S+)$",
-               ("address",), "no record of the work names the publisher's or the conference's place"),
+               ("address",), "the catalog has no place for the work (of the records plmcite reads, only the ACL Anthology's give one; Crossref's publisher-location is not read yet)"),
     Exception_(("ACM-Reference-Format",), r"^Warning--empty publisher in (?P<key>\S+)$",
                ("publisher",), "no record of the work names a publisher (OpenReview venues have none)"),
     Exception_(("ACM-Reference-Format",), r"^Warning--no number and no volume in (?P<key>\S+)$",
