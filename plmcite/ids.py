@@ -144,7 +144,11 @@ def _extract_uncached(url: str) -> dict[str, str]:
 @lru_cache(maxsize=65536)
 def classify(url: str) -> str:
     """What a URL points at: ``paper``, ``code``, ``site`` (project page) or ``other``."""
-    ids = extract(url)
+    return target_of(url, extract(url))
+
+
+def target_of(url: str, ids: dict[str, str]) -> str:
+    """:func:`classify` for a URL whose identifiers are already known (no second extraction)."""
     if any(k in ids for k in PAPER_IDS):
         return "paper"
     if ids.get("github") or _CODE_HOSTS.match(url.strip()):

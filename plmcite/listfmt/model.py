@@ -26,7 +26,7 @@ PARAGRAPH = "paragraph"  # **Title**<br> / *Authors*<br> / Venue Year. / [PDF](u
 DIALECTS = (TAGGED, BULLET, TABLE, HTML, PARAGRAPH)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tag:
     """Year and venue of an entry, ``**\\[2025 Arxiv-2503\\]**`` in the tagged dialect.
 
@@ -77,7 +77,7 @@ class Link:
     @cached_property
     def target(self) -> str:
         """What the URL points at: paper, code, site or other (see ``ids.classify``)."""
-        return idmod.classify(self.url)
+        return idmod.target_of(self.url, self.ids)
 
     @cached_property
     def role(self) -> str:
@@ -152,7 +152,7 @@ class Section:
         return f"{self.number} {self.title}" if self.number else self.title
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """A physical line: ``text`` without its ending, ``eol`` the ending as read ("\\n", "\\r\\n", "").
 
