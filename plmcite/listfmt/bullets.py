@@ -43,27 +43,24 @@ def is_item(text: str) -> bool:
     return bool(LIST_ITEM.match(text))
 
 
-def read_item(lines: list[str], line: int, section: str) -> tuple[Entry | None, int]:
-    """The entry a list item gives, and how many of ``lines`` it uses (the item's first line,
-    lines continuing a wrapped bold title, and the further lines of the item that were passed in).
+def read_item(lines: list[str], line: int, section: str) -> Entry | None:
+    """The entry a list item gives, or None.
 
-    ``lines`` are the item's line and the lines that belong to it (indented or lazy
-    continuation lines, as the caller found them), without line endings.
+    ``lines`` are the item's line and the lines that belong to it (lazy continuation lines, and
+    lines indented under it after blank lines, as the caller found them), without line endings.
+    A bold title wrapped onto the next lines is joined; the other lines give links, a venue or a
+    date. The entry's ``end`` is set by the caller, which knows which lines it gave.
     """
     m = LIST_ITEM.match(lines[0])
     if m is None:
-        return None, 1
+        return None
     marker, head = m.group(1), m.group(2)
     used = 1
     while head.count("**") % 2 == 1 and used < len(lines) and used < 4 and lines[used].strip():
         head += " " + lines[used].strip()  # a bold title wrapped onto the next line
         used += 1
     extra = [l for l in lines[used:] if l.strip()]
-    entry = _read(head, extra, line, section, marker, lines[0])
-    if entry is None:
-        return None, 1
-    entry.end = line + len(lines) - 1 if len(lines) > 1 else 0
-    return entry, len(lines)
+    return _read(head, extra, line, section, marker, lines[0])
 
 
 def _read(head: str, extra: list[str], line: int, section: str, marker: str, raw: str) -> Entry | None:

@@ -160,7 +160,7 @@ def parse(text: str, path: str | None = None) -> ListDoc:
                     entries.append(e)
             else:
                 group = _item_lines(bodies, i)
-                e, used = bullets.read_item([bodies[j] for j in group], i + 1, current)
+                e = bullets.read_item([bodies[j] for j in group], i + 1, current)
                 if e is not None:
                     kind = "entry"
                     entries.append(e)
