@@ -24,6 +24,7 @@ DEFAULT_URLS = {
     "dblp": "https://dblp.org",
     "openreview": "https://api2.openreview.net",
     "acl": "https://aclanthology.org",
+    "s2": "https://api.semanticscholar.org",
     "zotero": "https://api.zotero.org",
 }
 

@@ -130,8 +130,11 @@ class HttpSettings:
     #: after this many requests in a row to one source failed for good, the source counts as down
     #: for the rest of the run: later requests fail at once instead of hammering a dead service
     circuit_breaker: int = 3
-    #: minimum seconds between two requests to the same host, per source name
+    #: minimum seconds between the starts of two requests to the same host, per source name
     min_interval: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_MIN_INTERVAL))
+    #: added to every interval: a request's start here and its arrival there differ by the
+    #: network's jitter (a reused connection arrives sooner than a new one)
+    interval_margin: float = 0.1
 
     @classmethod
     def from_config(cls, config) -> "HttpSettings":
@@ -152,7 +155,7 @@ class HttpSettings:
 
 #: arXiv: "no more than one request every 3 seconds"; DBLP FAQ: wait 1-2 s; Crossref polite pool:
 #: 10 requests/s; OpenReview and the Anthology publish no number, so stay gentle.
-DEFAULT_MIN_INTERVAL = {"arxiv": 3.0, "dblp": 1.0, "crossref": 0.1, "openreview": 0.5, "acl": 0.2}
+DEFAULT_MIN_INTERVAL = {"arxiv": 3.0, "dblp": 1.0, "crossref": 0.1, "openreview": 0.5, "acl": 0.2, "s2": 1.0}
 
 
 class Http:
@@ -234,7 +237,7 @@ class Http:
         interval = self.settings.min_interval.get(source, 0.0)
         last = self._last.get(host)
         if last is not None and interval > 0:
-            wait = last + interval - self._clock()
+            wait = last + interval + self.settings.interval_margin - self._clock()
             if wait > 0:
                 self._sleep(wait)
 
@@ -303,6 +306,33 @@ class Http:
         ``parse`` rejects with :class:`Malformed`. Any other status is handed to ``parse``, which
         decides (a 404 usually means "no such record", an answer worth caching).
         """
+        return self.request(source, "GET", url, params, parse=parse, headers=headers)
+
+    def post(
+        self,
+        source: str,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        json_body: Any,
+        parse: Callable[[Response], T],
+        headers: Mapping[str, str] | None = None,
+    ) -> T:
+        """POST a JSON body (a read that takes many ids at once, such as Semantic Scholar's
+        ``/paper/batch``), under the same policy as :meth:`get`."""
+        return self.request(source, "POST", url, params, json_body=json_body, parse=parse, headers=headers)
+
+    def request(
+        self,
+        source: str,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        parse: Callable[[Response], T],
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+    ) -> T:
         import httpx2
 
         host = urlsplit(url).netloc
@@ -310,7 +340,10 @@ class Http:
 
         def attempt() -> T:
             try:
-                r = client.get(url, params=params, headers=headers)
+                if method == "GET":
+                    r = client.get(url, params=params, headers=headers)
+                else:
+                    r = client.request(method, url, params=params, headers=headers, json=json_body)
                 body = r.content
             except httpx2.TimeoutException as e:
                 raise Retry(f"timeout ({type(e).__name__})") from None

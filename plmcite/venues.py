@@ -24,7 +24,7 @@ _ORDINAL_WORDS = (
 ).split()
 _TENS = {20: "Twent", 30: "Thirt", 40: "Fort", 50: "Fift", 60: "Sixt", 70: "Sevent", 80: "Eight", 90: "Ninet"}
 
-PATTERN_KEYS = ("dblp", "dblp_ee", "openreview", "acl", "crossref")
+PATTERN_KEYS = ("dblp", "dblp_ee", "openreview", "acl", "crossref", "dblp_key")
 
 
 @dataclass(frozen=True)
@@ -185,6 +185,14 @@ def unknown(raw: str, year: int | None, kind: str | None) -> VenueInfo:
     short = f"{name} {year}" if year and str(year) not in name else name
     return VenueInfo(slug, short, kind if kind in ("conference", "workshop", "journal") else "conference",
                      None, "source", None, None, known=False)
+
+
+def by_dblp_key(key: str, table: tuple[Venue, ...] | None = None) -> Venue | None:
+    """The venue a DBLP record key belongs to ("conf/iclr/ChenZLCL25" -> iclr), if the table says."""
+    for v in table or load_table():
+        if _match(v.patterns["dblp_key"], key):
+            return v
+    return None
 
 
 def by_id(venue_id: str, table: tuple[Venue, ...] | None = None) -> Venue | None:

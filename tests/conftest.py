@@ -23,6 +23,6 @@ def start_list(tmp_path) -> Path:
 def _no_real_network(monkeypatch, tmp_path_factory):
     """No test may reach a real service or the user's cache: every service URL points at a
     closed local port (connection refused at once) unless a test starts a fake and says so."""
-    for name in ("ARXIV", "CROSSREF", "DBLP", "OPENREVIEW", "ACL", "ZOTERO"):
+    for name in ("ARXIV", "CROSSREF", "DBLP", "OPENREVIEW", "ACL", "S2", "ZOTERO"):
         monkeypatch.setenv(f"PLMCITE_{name}_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("PLMCITE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

@@ -147,14 +147,15 @@ def test_duplicate_identifiers_are_rejected(tmp_path, extra_file):
 
 def test_urls_and_env(net):
     urls = net.urls
-    assert set(urls) == {"arxiv", "crossref", "dblp", "openreview", "acl"}
+    assert set(urls) == {"arxiv", "crossref", "dblp", "openreview", "acl", "s2"}
     assert urls["arxiv"].endswith("/api/query")
-    assert len({urllib.parse.urlsplit(u).port for u in urls.values()}) == 5
+    assert len({urllib.parse.urlsplit(u).port for u in urls.values()}) == 6
     for name in ("crossref", "dblp", "openreview", "acl"):
         assert urllib.parse.urlsplit(urls[name]).path == ""
     env = net.env()
     assert env["PLMCITE_ARXIV_URL"] == urls["arxiv"] and env["PLMCITE_ACL_URL"] == urls["acl"]
-    assert sorted(env) == ["PLMCITE_ACL_URL", "PLMCITE_ARXIV_URL", "PLMCITE_CROSSREF_URL", "PLMCITE_DBLP_URL", "PLMCITE_OPENREVIEW_URL"]
+    assert sorted(env) == ["PLMCITE_ACL_URL", "PLMCITE_ARXIV_URL", "PLMCITE_CROSSREF_URL", "PLMCITE_DBLP_URL",
+                           "PLMCITE_OPENREVIEW_URL", "PLMCITE_S2_URL"]
 
 
 # --- arXiv ---------------------------------------------------------------------------------------
@@ -613,7 +614,7 @@ def test_request_counters_and_log(extra_file):
         for t in threads:
             t.join()
         fetch(net.urls["openreview"] + "/notes?id=ZzTest0001")
-        assert net.counts() == {"arxiv": 0, "crossref": 0, "dblp": 0, "openreview": 1, "acl": 4}
+        assert net.counts() == {"arxiv": 0, "crossref": 0, "dblp": 0, "openreview": 1, "acl": 4, "s2": 0}
         assert net.count("acl", path="/2024.") == 4 and net["acl"].max_concurrency >= 2
         entry = net.requests("openreview")[0]
         assert (entry.method, entry.path, entry.query, entry.status) == ("GET", "/notes", {"id": "ZzTest0001"}, 200)
@@ -632,9 +633,10 @@ def test_command_line_prints_exports_and_serves():
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     try:
-        lines = [proc.stdout.readline().strip() for _ in range(5)]
+        lines = [proc.stdout.readline().strip() for _ in range(6)]
         env = dict(line.removeprefix("export ").split("=", 1) for line in lines)
-        assert sorted(env) == ["PLMCITE_ACL_URL", "PLMCITE_ARXIV_URL", "PLMCITE_CROSSREF_URL", "PLMCITE_DBLP_URL", "PLMCITE_OPENREVIEW_URL"]
+        assert sorted(env) == ["PLMCITE_ACL_URL", "PLMCITE_ARXIV_URL", "PLMCITE_CROSSREF_URL", "PLMCITE_DBLP_URL",
+                           "PLMCITE_OPENREVIEW_URL", "PLMCITE_S2_URL"]
         status, _, body = fetch(env["PLMCITE_ARXIV_URL"] + "?id_list=2304.11406")
         assert status == 200 and b"2304.11406v1" in body
         dblp = env["PLMCITE_DBLP_URL"] + "/search/publ/api?q=lamp&format=json"

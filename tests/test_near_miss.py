@@ -138,7 +138,7 @@ def outcomes(tmp_path_factory):
         s = HttpSettings(contact="t@example.org", timeout=2, retries=2, backoff=0.01, max_backoff=0.05, min_interval={})
         http = Http(s, cache=Cache(tmp_path_factory.mktemp("cache")), today=lambda: date(2026, 1, 15))
         urls = {n: net.urls[n] if n != "arxiv" else net.env()["PLMCITE_ARXIV_URL"]
-                for n in ("arxiv", "crossref", "dblp", "openreview", "acl")}
+                for n in net.urls}
         cat, summary, outs = resolve_list(doc, Sources(http, urls))
         http.close()
     return {o.entry.line: o for o in outs}, cat

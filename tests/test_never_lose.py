@@ -90,7 +90,7 @@ def test_a_near_miss_title_stays_unresolved_and_lint_asks(net, tmp_path):
     assert [w["title"] for w in cat["works"]] == [DREAMBENCH_IMAGE]  # the Image entry finds its paper
     [u] = cat["unresolved"]
     assert u["title"] == DREAMBENCH_VIDEO and u["line"] == 5
-    assert u["nearest"]["title"] == DREAMBENCH_IMAGE and u["nearest"]["ids"] == {"openreview": "4GSOESJrk6"}
+    assert u["nearest"]["title"] == DREAMBENCH_IMAGE and u["nearest"]["ids"] == {"arxiv": "2406.16855"}
     assert "no paper has this title" in u["reason"] and DREAMBENCH_IMAGE in u["reason"]
 
     lint = cli(root, env, "lint")

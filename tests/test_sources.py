@@ -170,7 +170,10 @@ def test_openreview_notes(http, net):
     assert ws.kind == "workshop" and ws.extra["venueid"] == "ICLR.cc/2024/Workshop/DPFM"
     assert res.found["tf6A9EYMo6"].kind == "journal"
     assert res.missing == {"bqUsdBeRjQ": "OpenReview has no note with this id"}
-    assert net.count("openreview") == 4  # /notes?id= takes one id
+    # one POST /notes/search {"ids": [...]} for the four (openreview-py's get_notes_by_ids)
+    assert [(r.method, r.path) for r in net.requests("openreview")] == [("POST", "/notes/search")]
+    assert orv.lookup(["xKDZAW0He3"]).found["xKDZAW0He3"].year == 2025  # a lone id: /notes?id=
+    assert [r.path for r in net.requests("openreview")][-1] == "/notes"
 
 
 def test_openreview_rejected_submission_is_not_a_publication():

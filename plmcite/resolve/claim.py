@@ -21,10 +21,18 @@ from dataclasses import dataclass, field
 
 from .. import match, venues
 from ..model import EntryRef, Kind, Record
-from ..sources.base import SearchResult
 from .engine import Failed, Knowledge, Missing
-from .roles import (CORR, ROLES, Records, arxiv_of, best_title, doi_has_own_source, identity, ids_of, is_submission,
-                    kind_rank, lookup_key, matching_authors, role_of, venue_string)
+from .roles import (
+    ROLES,
+    Records,
+    identity,
+    is_submission,
+    kind_rank,
+    lookup_key,
+    role_of,
+    venue_string,
+)
+from .versions import VersionFinder, hint_lookups
 
 
 @dataclass
@@ -60,6 +68,7 @@ class Outcome:
     confidence: float | None = None  # of the title match, when the identity came from a search
     nearest: "Nearest | None" = None  # a near-miss title found by search (the entry stays unresolved)
     failed_sources: set[str] = field(default_factory=set)  # services whose needed answer failed
+    hint: Record | None = None  # what the identifying service (Semantic Scholar) knows of the paper
 
     def fail(self, source: str, message: str) -> None:
         """A needed answer could not be had: the entry is not checked this run."""
@@ -96,7 +105,7 @@ class Nearest:
         return f"{self.record.title!r} [{ids}] at {self.source} (similarity {self.similarity:.2f})"
 
 
-class Claim:
+class Claim(VersionFinder):
     """The decision procedure for one entry, replayed each round against the known answers."""
 
     def __init__(self, entry: EntryInfo, weights: match.TitleWeights):
@@ -110,9 +119,13 @@ class Claim:
         out = Outcome(e)
         recs = out.records
 
-        # 1. the entry's own identifiers
+        # 1. the entry's own identifiers, and what the identifying service knows of them (asked
+        # for every entry in the same round: one batched request for the whole list)
         link_ids = [(kind, v) for kind, v in sorted(e.ids.items()) if kind in ROLES.lookup]
-        answers = k.get_all([lookup_key(kind, v) for kind, v in link_ids])
+        hint_ids = [kind_v for kind_v in link_ids if kind_v[0] in ROLES.identify_kinds]
+        answers = k.get_all([lookup_key(kind, v) for kind, v in link_ids] + [_hint_key(kind, v) for kind, v in hint_ids])
+        hints = answers[len(link_ids):]
+        out.hint = next((h for h in hints if isinstance(h, Record)), None)
         for (kind, value), ans in zip(link_ids, answers):
             label = f"link {kind}:{value}"
             if isinstance(ans, Failed):
@@ -146,7 +159,22 @@ class Claim:
                 else:
                     out.unresolved = f"{why}; no title match at {_names(ROLES.search)}"
                 return out
-            self._accept(recs, hit)
+            if hit.source == ROLES.identify:  # a hint: the records it points at are the versions
+                out.hint = hit
+                self._follow(k, out, hint_lookups(recs, hit))
+                if out.failures:
+                    return out
+                if not recs:
+                    out.hint = None  # none of them checks out: search the other services
+                    hit, nearest, searched_dblp = self._title_search(k, out, skip=ROLES.identify)
+                    if out.failures or out.unresolved:
+                        return out
+                    if hit is None:
+                        out.unresolved = "no identifier in the links; the title's paper at Semantic Scholar has no record to check it by"
+                        return out
+                    self._accept(recs, hit)
+            else:
+                self._accept(recs, hit)
 
         # 3. complete: arXiv record, published version, publisher records
         self._complete(k, out, searched_dblp)
@@ -158,13 +186,14 @@ class Claim:
     def _titles(self, recs: Records) -> list[str]:
         return [r.title for r in recs.values()] + [self.entry.title]
 
-    def _title_search(self, k: Knowledge, out: Outcome):
+    def _title_search(self, k: Knowledge, out: Outcome, skip: str | None = None):
         """The sources of ``roles.toml [search]`` in order; the first hit whose title is the
         entry's (in form: ``match.same_form``) wins. Returns (hit, nearest candidate, DBLP result)."""
         e = self.entry
         nearest: Nearest | None = None
         # the index takes significant words (it matches all of them); the others the whole title
-        queries = [(source, match.search_words(e.title) if source == ROLES.index else e.title) for source in ROLES.search]
+        queries = [(source, match.search_words(e.title) if source == ROLES.index else e.title)
+                   for source in ROLES.search if source != skip]
         for source, query in _with_tail_query(queries, e.title):
             if source is None:  # nothing found yet: the tail words find a title that differs up front
                 if nearest is not None and nearest.similarity >= match.NEAR_MISS:
@@ -226,139 +255,10 @@ class Claim:
         info = venues.identify(r.source, venue_string(r.source, r), r.year, ee=r.extra.get("ee", ()))
         return info is not None and venues.tag_matches(e.tag_venue, info.id, info.short)
 
-    def _complete(self, k: Knowledge, out: Outcome, dblp_res: SearchResult | None) -> None:
-        recs = out.records
-        # the arXiv record for a known arXiv id (e.g. from a DBLP CoRR hit)
-        arxiv_id = arxiv_of(recs)
-        if arxiv_id and "arxiv" not in recs:
-            self._follow(k, out, [lookup_key("arxiv", arxiv_id)])
-            if out.failures:
-                return
-        # the DOI an arXiv submitter entered: a hint, verified against the publisher's record
-        hint = recs["arxiv"].extra.get("doi") if "arxiv" in recs else None
-        if hint and "acl" not in recs and "crossref" not in recs:
-            self._follow(k, out, [lookup_key("doi", hint)])
-            if out.failures:
-                return
-        # one DBLP search for the published version and the arXiv id, unless both are known
-        # already (the Anthology record says all DBLP would; a Crossref record may lack the
-        # Anthology id of a journal paper, which DBLP gives)
-        if not (arxiv_of(recs) and "acl" in recs):
-            self._dblp_versions(k, out, dblp_res)
-            if out.failures:
-                return
-            if not arxiv_of(recs) and any(r.published for r in recs.values()):
-                self._find_renamed_preprint(k, out)
-                if out.failures:
-                    return
-        # the publisher's records for the identifiers now known
-        ids = ids_of(recs)
-        wanted: list[tuple[str, str, str]] = []
-        for kind in ("arxiv", "acl", "openreview", "doi"):
-            value = ids.get(kind)
-            if not value or (kind == "doi" and doi_has_own_source(value)):
-                continue  # an Anthology DOI: its record came with the Anthology id
-            need = lookup_key(kind, value)
-            if need[0] not in recs:
-                wanted.append(need)
-        self._follow(k, out, wanted)
+def _hint_key(kind: str, value: str) -> tuple[str, str, str]:
+    from ..sources.s2 import s2_key
 
-    def _follow(self, k: Knowledge, out: Outcome, wanted: list[tuple[str, str, str]]) -> None:
-        """Look up records by identifier and keep those that are this paper (title or authors agree)."""
-        wanted = list(dict.fromkeys(wanted))
-        if not wanted:
-            return
-        recs = out.records
-        answers = k.get_all(wanted)
-        titles = self._titles(recs)
-        for (source, _, key), ans in zip(wanted, answers):
-            if isinstance(ans, Failed):
-                out.fail(source, f"{source} {key}: {ans.reason}")
-            elif isinstance(ans, Record):
-                if is_submission(ans):
-                    continue  # a rejected or pending submission is no version to cite
-                s = match.score(ans.title, titles, record_authors=ans.authors, authors=matching_authors(recs))
-                if s.confidence >= match.VERSION_THRESHOLD or (s.title >= 0.5 and s.authors is not None and s.authors >= 0.75):
-                    recs.setdefault(source, ans)
-                else:
-                    out.notes.append(f"{source} {key} names another paper ({ans.title!r}); not used")
-
-    def _dblp_versions(self, k: Knowledge, out: Outcome, dblp_res: SearchResult | None) -> None:
-        """The CoRR record (arXiv id) and the published record among one DBLP search's hits."""
-        recs = out.records
-        if dblp_res is None:
-            base = best_title(recs) or self.entry.title
-            dblp_res = k.get(ROLES.index, "search", match.search_words(base))
-        if dblp_res.failed:
-            out.fail(ROLES.index, f"{ROLES.index} search: {dblp_res.failed}")
-            return
-        titles = self._titles(recs)
-        authors = matching_authors(recs)
-        arxiv_year = recs["arxiv"].year if "arxiv" in recs else None
-        known_ids = ids_of(recs)
-        corr, pub = None, None
-        corr_best, pub_best = 0.0, 0.0
-        for r in dblp_res.records:
-            shared = any(known_ids.get(kind) and r.ids.get(kind, "").lower() == known_ids[kind].lower()
-                         for kind in ROLES.identity)
-            if r.kind == "preprint":
-                if known_ids.get("arxiv"):
-                    if r.ids.get("arxiv") == known_ids["arxiv"]:
-                        corr = r
-                    continue
-                s = match.score(r.title, titles, record_authors=r.authors, authors=authors)
-                if s.confidence >= match.VERSION_THRESHOLD and s.confidence > corr_best and _version_title(r, titles, s):
-                    corr, corr_best = r, s.confidence
-            elif r.published:
-                if shared:
-                    pub, pub_best = r, 2.0
-                    continue
-                s = match.score(r.title, titles, record_authors=r.authors, authors=authors,
-                                record_year=r.year, year=arxiv_year, year_window=(0, 3))
-                if (s.authors is None or s.authors >= 0.5) and s.confidence >= match.VERSION_THRESHOLD \
-                        and _version_title(r, titles, s):
-                    if s.confidence > pub_best or (s.confidence == pub_best and pub is not None and kind_rank(r) < kind_rank(pub)):
-                        pub, pub_best = r, s.confidence
-        if corr is not None:
-            recs.setdefault(CORR, corr)
-        if pub is not None:
-            recs.setdefault(ROLES.index, pub)
-
-    def _find_renamed_preprint(self, k: Knowledge, out: Outcome) -> None:
-        """A published paper whose preprint DBLP did not return: the title may have changed.
-
-        Papers gain or lose their system name ("SeCom: On Memory ...") or change the subtitle
-        ("PAL: Pluralistic Alignment Framework ..." became "PAL: Sample-Efficient ..."). Two more
-        DBLP queries, only for published works with a "Name: subtitle" title: the subtitle alone,
-        then the name with the first author. A preprint found this way must share the name (or
-        nearly the whole title) *and* the authors, and come no later than the publication.
-        """
-        recs = out.records
-        title = best_title(recs) or self.entry.title
-        name = match.acronym(title)
-        if not name:
-            return
-        authors = matching_authors(recs)
-        pub_year = next((r.year for r in recs.values() if r.published and r.year), None)
-        queries = [match.search_words(title.partition(":")[2])]
-        if authors:
-            queries.append(f"{name} {match.search_words(authors[0].family) or authors[0].family}")
-        for q in dict.fromkeys(q for q in queries if q):
-            res = k.get(ROLES.index, "search", q)
-            if res.failed:
-                out.fail(ROLES.index, f"{ROLES.index} search: {res.failed}")
-                return
-            for r in res.records:
-                if r.kind != "preprint" or not r.ids.get("arxiv"):
-                    continue
-                s = match.score(r.title, self._titles(recs), record_authors=r.authors, authors=authors)
-                same_name = match.acronym(r.title) == name
-                if pub_year is not None and r.year is not None and r.year > pub_year:
-                    continue
-                if s.authors is not None and s.authors >= 0.75 and (same_name or s.title >= match.VERSION_THRESHOLD):
-                    recs.setdefault(CORR, r)
-                    out.notes.append(f"preprint found under another title: {r.title!r}")
-                    return
+    return (ROLES.identify, "lookup", s2_key(kind, value))
 
 
 def _with_tail_query(queries: list[tuple[str, str]], title: str):
@@ -368,15 +268,6 @@ def _with_tail_query(queries: list[tuple[str, str]], title: str):
     tail = match.search_words(title, from_end=True)
     if tail and tail != match.search_words(title):
         yield None, tail
-
-
-def _version_title(r: Record, titles: list[str], s: match.Score) -> bool:
-    """A search hit is another version of a known paper only under the same title (in form), or
-    the same title with or without its subtitle or system name when the authors agree: a title
-    that differs in a content word is another paper, however many authors the two share."""
-    if any(match.same_form(r.title, t) for t in titles):
-        return True
-    return s.authors is not None and s.authors >= 0.75 and any(match.drops_subtitle(r.title, t) for t in titles)
 
 
 def _same_work(records: list[Record]) -> bool:

@@ -40,7 +40,7 @@ class Failed:
 
 
 Answer = Any  # Record | Missing | Failed | SearchResult
-Need = tuple[str, str, str]  # (source, "lookup" | "search", key)
+Need = tuple[str, str, str]  # (source, "lookup" | "search" | a batched query kind, key)
 
 
 class Knowledge:
@@ -115,6 +115,9 @@ def fetch(sources: Sources, needs: dict[str, dict[str, set[str]]], k: Knowledge)
                     results[(source_name, "lookup", key)] = Failed(lk.failed.get(nk, "no answer"))
         for q in sorted(ops.get("search", ())):
             results[(source_name, "search", q)] = src.search(q)
+        for op in sorted(set(ops) - {"lookup", "search"}):  # batched queries ("titles", "toc")
+            for q, res in src.search_many(op, sorted(ops[op])).items():
+                results[(source_name, op, q)] = res
         with lock:
             k.answers.update(results)
 

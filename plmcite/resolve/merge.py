@@ -222,7 +222,7 @@ def _identifiers(w: Work, records: Records) -> None:
         kind = name[4:]
         for pick in picks:
             rec = _counts(records, name, pick)
-            value = None if rec is None else rec.key if kind == "dblp" else rec.ids.get(kind)
+            value = None if rec is None else rec.key if kind == "dblp" and rec.source == "dblp" else rec.ids.get(kind)
             if value:
                 w.ids[kind] = value
                 w.provenance[name] = _prov(rec)

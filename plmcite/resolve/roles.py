@@ -44,6 +44,8 @@ class Roles:
     journal_only: dict[str, frozenset[str]]
     index: str
     submissions: frozenset[str]
+    identify: str
+    identify_kinds: tuple[str, ...]
 
     @classmethod
     def from_toml(cls, text: str) -> "Roles":
@@ -52,7 +54,8 @@ class Roles:
         merge = {f: tuple(Pick(r.rstrip("*"), r.endswith("*")) for r in order) for f, order in d["merge"].items()}
         for where, names in [("lookup", d["lookup"].values()), ("doi_prefix", d["doi_prefix"].values()),
                              ("search", d["search"]["order"]), ("batching", d["batching"]["deferred"]),
-                             ("completion", [d["completion"]["index"], *d["completion"]["submissions"]])]:
+                             ("completion", [d["completion"]["index"], *d["completion"]["submissions"]]),
+                             ("identify", [d["identify"]["source"]])]:
             unknown = set(names) - set(REGISTRY)
             if unknown:
                 raise ValueError(f"roles.toml [{where}]: unknown source(s) {', '.join(sorted(unknown))}")
@@ -75,6 +78,8 @@ class Roles:
             journal_only={f: frozenset(v) for f, v in d.get("journal_only", {}).items()},
             index=d["completion"]["index"],
             submissions=frozenset(d["completion"]["submissions"]),
+            identify=d["identify"]["source"],
+            identify_kinds=tuple(d["identify"]["kinds"]),
         )
 
 

@@ -21,6 +21,7 @@ REGISTRY = {
     "dblp": "dblp:DblpSource",
     "openreview": "openreview:OpenReviewSource",
     "acl": "acl:AclSource",
+    "s2": "s2:SemanticScholarSource",
 }
 
 

@@ -27,12 +27,37 @@ _NEW_ID = re.compile(r"^(\d{4})\.([a-z0-9\-]+?)(?:-(\d+|long|short|main|demo|dem
 
 
 class AclSource(Source):
+    """Papers by Anthology id. Two or more papers of one volume come from the volume's own
+    ``/volumes/<volume>.bib`` (every paper of the volume, one request), the others from their
+    ``/<id>.bib``."""
+
     name = "acl"
+    #: papers of one volume that make its whole .bib worth one request instead of one each
+    volume_threshold = 2
 
     def _fetch(self, keys: list[str]) -> Lookup:
-        return self._fetch_each(
-            keys, lambda aid: self.http.get(self.name, f"{self.base_url}/{aid}.bib", parse=lambda r: parse_bib_answer(r, aid)),
-            "the ACL Anthology has no paper with this id")
+        by_volume: dict[str, list[str]] = {}
+        for aid in keys:
+            by_volume.setdefault(volume_of(aid), []).append(aid)
+        out, singles = Lookup(), []
+        for volume, ids in sorted(by_volume.items()):
+            if len(ids) < self.volume_threshold:
+                singles += ids
+                continue
+            try:
+                entries = self.http.get(self.name, f"{self.base_url}/volumes/{volume}.bib", parse=parse_volume_answer)
+            except FetchError:
+                entries = None  # each paper on its own, then
+            for aid in ids:
+                entry = (entries or {}).get(aid)
+                if entry is not None:
+                    out.found[aid] = bib_record(entry, aid)
+                else:
+                    singles.append(aid)
+        out.merge(self._fetch_each(
+            singles, lambda aid: self.http.get(self.name, f"{self.base_url}/{aid}.bib", parse=lambda r: parse_bib_answer(r, aid)),
+            "the ACL Anthology has no paper with this id"))
+        return out
 
 
 def volume_of(anthology_id: str) -> str:
@@ -57,8 +82,33 @@ def parse_bib_answer(resp: Response, anthology_id: str) -> Record | None:
     return bib_record(entry, anthology_id)
 
 
+_PAPER_URL = re.compile(r"aclanthology\.org/([^/\s]+?)/?$")
+
+
+def parse_volume_answer(resp: Response) -> dict[str, dict[str, str]] | None:
+    """The papers of a volume's .bib by Anthology id (read from each entry's ``url``); None for 404."""
+    if resp.status in (404, 410):
+        return None
+    if resp.status != 200:
+        raise FetchError(f"ACL Anthology answered HTTP {resp.status}", status=resp.status)
+    text = resp.text
+    if not text.strip().startswith("@") or text.count("{") != text.count("}"):
+        raise Malformed("not a complete BibTeX file")
+    out = {}
+    for entry in _parse_entries(text):
+        m = _PAPER_URL.search(entry.get("url", ""))
+        if m and entry.get("title"):
+            out[m.group(1)] = entry
+    return out
+
+
 def parse_bibtex_entry(text: str) -> dict[str, str] | None:
     """The first entry of a BibTeX string as ``{field: unicode value}`` (plus ``ENTRYTYPE``)."""
+    entries = _parse_entries(text, first_only=True)
+    return entries[0] if entries else None
+
+
+def _parse_entries(text: str, first_only: bool = False) -> list[dict[str, str]]:
     import bibtexparser
     from bibtexparser.bparser import BibTexParser
 
@@ -67,10 +117,12 @@ def parse_bibtex_entry(text: str) -> dict[str, str] | None:
         db = bibtexparser.loads(text, parser=parser)
     except Exception as e:  # bibtexparser raises assorted pyparsing errors on broken input
         raise Malformed(f"BibTeX does not parse: {e}") from None
-    if not db.entries:
-        return None
+    return [_entry_fields(e) for e in (db.entries[:1] if first_only else db.entries)]
+
+
+def _entry_fields(raw: dict[str, str]) -> dict[str, str]:
     out = {}
-    for k, v in db.entries[0].items():
+    for k, v in raw.items():
         if k in ("ENTRYTYPE", "ID"):
             out[k] = v
         elif k in NAME_FIELDS:

@@ -63,6 +63,35 @@ class ArxivSource(Source):
         return out
 
 
+    #: titles per title-search request: ``ti:"…" OR ti:"…"`` in one search_query
+    titles_per_query = 20
+
+    def _search_many(self, op: str, queries: list[str]) -> dict[str, list[Record] | str]:
+        """``titles``: the arXiv records whose title is each query's, many titles per request (a
+        published paper known by its publisher's id finds its preprint this way in bulk)."""
+        if op != "titles":
+            return super()._search_many(op, queries)
+        from ..match import normalize_title, same_form
+
+        out: dict[str, list[Record] | str] = {}
+        for i in range(0, len(queries), self.titles_per_query):
+            chunk = queries[i:i + self.titles_per_query]
+            phrases = [normalize_title(t) for t in chunk]
+            query = " OR ".join(f'ti:"{p}"' for p in phrases if p)
+            params = {"search_query": query, "start": "0", "max_results": str(5 * len(chunk))}
+            try:
+                found, status, message = self.http.get(self.name, self.base_url, params, parse=parse_feed)
+            except FetchError as e:
+                out.update({t: str(e) for t in chunk})  # those titles failed: asked again next time
+                continue
+            if status != 200:
+                out.update({t: f"arXiv answered HTTP {status}: {message or ''}".strip() for t in chunk})
+                continue
+            for t in chunk:
+                out[t] = [r for r in found.values() if same_form(r.title, t)]
+        return out
+
+
 def parse_feed(resp: Response) -> tuple[dict[str, Record], int, str | None]:
     """Records by id from an Atom feed; (records, status, error message)."""
     if resp.status not in (200, 400):

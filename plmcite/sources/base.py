@@ -201,7 +201,54 @@ class Source:
         self._memo[("search", key)] = res
         return res
 
+    def search_many(self, op: str, queries: Iterable[str]) -> dict[str, SearchResult]:
+        """Answers to many queries of a batched kind (``op``: "titles" at arXiv, "toc" at DBLP),
+        each cached like a search; the service decides how many requests they take."""
+        out: dict[str, SearchResult] = {}
+        todo: list[str] = []
+        for raw in queries:
+            key = " ".join(raw.split())
+            memo = self._memo.get((op, key))
+            if memo is not None:
+                out[raw] = memo
+                continue
+            hit = self._cached(op, key)
+            if hit is not None:
+                value, retrieved = hit
+                out[raw] = self._memo[(op, key)] = SearchResult([Record.from_json(r, retrieved) for r in value.get("records", [])])
+                continue
+            todo.append(key)
+        if todo:
+            today = self.http.today().isoformat()
+            try:
+                found = self._search_many(op, sorted(set(todo)))
+            except FetchError as e:
+                found, failed = {}, str(e)
+            else:
+                failed = f"{self.name} gave no answer"
+            for raw in queries:
+                key = " ".join(raw.split())
+                if raw in out:
+                    continue
+                if key not in found or isinstance(found[key], str):  # left out, or the reason it failed
+                    out[raw] = SearchResult(failed=found.get(key) or failed)
+                    continue
+                records = [canonical_record(r) for r in found[key]]
+                for r in records:
+                    r.retrieved = today
+                value: dict[str, Any] = {"records": [r.to_json() for r in records]}
+                if not records:
+                    value["missing"] = "no hits"
+                self._store(op, key, value, today)
+                out[raw] = self._memo[(op, key)] = SearchResult(records)
+        return out
+
     # --- to implement -------------------------------------------------------------------------
+
+    def _search_many(self, op: str, queries: list[str]) -> dict[str, "list[Record] | str"]:  # pragma: no cover
+        """Records per query of a batched kind; a query that failed maps to the reason, or is left
+        out (it is asked again next time)."""
+        raise FetchError(f"{self.name} has no batched {op!r} queries")
 
     def _fetch(self, keys: list[str]) -> Lookup:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -96,7 +96,40 @@ class CrossrefSource(Source):
         except SHAPE_ERRORS as e:  # habanero read a key the body does not have ('total-results')
             raise Retry(f"malformed body: unexpected shape ({type(e).__name__}: {str(e)[:80]})") from None
 
+    #: DOIs asked in one ``filter=doi:…,doi:…`` request (a repeated filter name means OR)
+    batch_size = 50
+
     def _fetch(self, keys: list[str]) -> Lookup:
+        if len(keys) == 1:
+            return self._fetch_each(keys)
+        out = Lookup()
+        host = urlsplit(self.base_url).netloc
+        for i in range(0, len(keys), self.batch_size):
+            chunk = keys[i:i + self.batch_size]
+
+            def many(chunk=chunk):
+                status, value = self._attempt(
+                    lambda: self._client().works(filter={"doi": list(chunk)}, limit=len(chunk)))
+                if status != "ok":
+                    raise FetchError(f"Crossref DOI filter failed: {value}")
+                items = _message(value, "work-list").get("items")
+                if not isinstance(items, list):
+                    raise Retry("malformed body: a work list without items")
+                return _read(lambda: {str(it["DOI"]).lower(): work_record(it) for it in items if isinstance(it, dict)})
+
+            try:
+                found = self.http.call(self.name, host, many, f"crossref {len(chunk)} DOIs")
+            except FetchError as e:
+                out.failed.update({doi: str(e) for doi in chunk})
+                continue
+            for doi in chunk:
+                if doi in found:
+                    out.found[doi] = found[doi]
+                else:
+                    out.missing[doi] = "Crossref has no work with this DOI"
+        return out
+
+    def _fetch_each(self, keys: list[str]) -> Lookup:
         out = Lookup()
         host = urlsplit(self.base_url).netloc
         for doi in keys:

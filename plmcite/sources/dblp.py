@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from .. import ids as idmod
-from ..http import Malformed, Response
+from ..http import FetchError, Malformed, Response
 from ..clean import normalize_pages, strip_period
 from ..model import Record
 from ..names import person_from_name
@@ -49,6 +49,44 @@ class DblpSource(Source):
     def _search(self, query: str) -> list[Record]:
         params = {"q": search_terms(query), "format": "json", "h": str(self.hits), "c": "0"}
         return self.http.get(self.name, f"{self.base_url}/search/publ/api", params, parse=parse_search)
+
+    #: hits per page of a table of contents (the API's most)
+    toc_page = 1000
+
+    def _search_many(self, op: str, queries: list[str]) -> dict[str, list[Record] | str]:
+        """``toc``: every paper of a proceedings' table of contents (``q=toc:db/conf/iclr/iclr2025.bht:``),
+        a page of 1000 per request, so the papers of one venue-year found by many entries cost one
+        request or a few, not one each."""
+        if op != "toc":
+            return super()._search_many(op, queries)
+        out: dict[str, list[Record]] = {}
+        for toc in queries:
+            records: list[Record] = []
+            first = 0
+            try:
+                while True:
+                    params = {"q": f"toc:{toc}:", "format": "json", "h": str(self.toc_page), "f": str(first), "c": "0"}
+                    page, total = self.http.get(self.name, f"{self.base_url}/search/publ/api", params,
+                                                parse=parse_toc_page)
+                    records += page
+                    first += self.toc_page
+                    if not page or first >= total:
+                        break
+            except FetchError as e:
+                out[toc] = str(e)  # this table of contents failed (asked again next run)
+                continue
+            out[toc] = records
+        return out
+
+
+def parse_toc_page(resp: Response) -> tuple[list[Record], int]:
+    """One page of a table-of-contents query: its records and the total count of hits."""
+    records = parse_search(resp)
+    try:
+        total = int(resp.json()["result"]["hits"].get("@total", "0"))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise Malformed("dblp answer without result.hits") from None
+    return records, total
 
 
 def search_terms(title: str) -> str:

@@ -53,6 +53,8 @@ class OpenReviewSource(Source):
 
     def _fetch(self, keys: list[str]) -> Lookup:
         out = Lookup()
+        if len(keys) > 1:  # many notes in one request: POST /notes/search {"ids": [...]}
+            keys = self._fetch_batched(keys, out)
         for forum in keys:
             if self._refusal is None:
                 try:
@@ -72,6 +74,33 @@ class OpenReviewSource(Source):
             out.refused[forum] = f"{self._refusal}; asked the other services instead"
             self.http.note_refused(self.name, self._refusal)
         return out
+
+    #: note ids per ``POST /notes/search`` (openreview-py's ``get_notes_by_ids`` sends them so)
+    batch_size = 100
+
+    def _fetch_batched(self, keys: list[str], out: Lookup) -> list[str]:
+        """Notes by id, many per request; returns the ids left to ask one by one (a batch that
+        failed). The search route answers even when ``/notes?id=`` is challenged."""
+        left: list[str] = []
+        for i in range(0, len(keys), self.batch_size):
+            chunk = keys[i:i + self.batch_size]
+            try:
+                notes = self.http.post(self.name, f"{self.base_url}/notes/search", json_body={"ids": chunk},
+                                       parse=parse_batch_answer)
+            except Refused as e:  # even the search route is challenged: no /notes?id= either
+                self._refusal = str(e)
+                left += chunk
+                continue
+            except FetchError:
+                left += chunk
+                continue
+            for forum in chunk:
+                rec = notes.get(forum)
+                if rec is not None:
+                    out.found[forum] = rec
+                else:
+                    out.missing[forum] = "OpenReview has no note with this id"
+        return left
 
     def _search(self, query: str) -> list[Record]:
         params = {"term": query, "type": "terms", "source": "forum", "limit": "10"}
@@ -112,6 +141,21 @@ def parse_note_answer(resp: Response, forum: str) -> Record | None:
                 raise Malformed(f"note {forum} without a title")
             return rec
     return None
+
+
+def parse_batch_answer(resp: Response) -> dict[str, Record]:
+    """The submissions of a ``POST /notes/search {"ids": …}`` answer, by note id."""
+    _refusal(resp)
+    if resp.status != 200:
+        raise FetchError(f"OpenReview answered HTTP {resp.status}", status=resp.status)
+    out = {}
+    for note in _notes(resp):
+        if note.get("forum") and note.get("id") != note.get("forum"):
+            continue  # a reply, not a submission
+        rec = note_record(note)
+        if rec is not None:
+            out[str(note.get("id"))] = rec
+    return out
 
 
 def parse_search_answer(resp: Response) -> list[Record]:

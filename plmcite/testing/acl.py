@@ -1,4 +1,4 @@
-"""Fake ACL Anthology: ``/<id>.bib``, the landing page ``/<id>/``, 404 for unknown ids.
+"""Fake ACL Anthology: ``/<id>.bib``, ``/volumes/<volume>.bib``, the landing page ``/<id>/``, 404 for unknown ids.
 
 Only published records with an ``acl_anthology_id`` exist. The BibTeX follows the Anthology's
 layout (docs/api-protocols.md section 6, and the real entries in tests/fixtures/wire/acl/): key
@@ -151,6 +151,8 @@ class AclService(Service):
 
     def handle(self, req: Request) -> Response:
         path = req.path.lstrip("/")
+        if path.startswith("volumes/") and path.endswith(".bib"):
+            return self._volume_bib(path[len("volumes/"):-len(".bib")])
         if path.endswith(".bib"):
             paper = self.papers.get(path[: -len(".bib")])
             if paper is None:
@@ -163,3 +165,15 @@ class AclService(Service):
         if not path.endswith("/"):
             return Response.text(301, "", HTML_TYPE, Location=f"/{aid}/")
         return Response(200, landing_page(paper).encode("utf-8"), HTML_TYPE)
+
+    def _volume_bib(self, volume: str) -> Response:
+        """Every paper of a volume, in id order, after the volume's own ``@proceedings`` entry (the
+        Anthology writes ``volumes/<volume>.bib`` beside each ``<id>.bib``)."""
+        ids = sorted((aid for aid in self.papers if aid.rsplit(".", 1)[0] == volume),
+                     key=lambda aid: int(aid.rsplit(".", 1)[1]) if aid.rsplit(".", 1)[1].isdigit() else 0)
+        if not ids:
+            return self.error(404, "Page not found")
+        first = self.papers[ids[0]].published
+        head = (f'@proceedings{{{volume.replace(".", "-")},\n    title = "{container_of(first) or volume}",\n'
+                f'    year = "{first.year}",\n    url = "https://aclanthology.org/{volume}.0/",\n}}\n')
+        return Response(200, (head + "\n" + "\n".join(bibtex(self.papers[aid]) for aid in ids)).encode("utf-8"), BIB_TYPE)

@@ -119,6 +119,15 @@ class DblpRecord:
         return info
 
 
+def _letters(n: int) -> str:
+    """1 -> "a", 26 -> "z", 27 -> "aa": DBLP's suffixes for records whose keys would collide."""
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = "abcdefghijklmnopqrstuvwxyz"[r] + out
+    return out
+
+
 def build_records(papers: list[Paper]) -> list[DblpRecord]:
     out: list[DblpRecord] = []
     used: set[str] = set()
@@ -151,7 +160,7 @@ def build_records(papers: list[Paper]) -> list[DblpRecord]:
             key, n = base, 0
             while key in used:
                 n += 1
-                key = base + "abcdefghijklmnopqrstuvwxyz"[n - 1]
+                key = base + _letters(n)
             used.add(key)
             venue = info.get("dblp_findings_venue") if v.findings else None
             venue = venue or info.get("dblp_venue") or v.series
@@ -184,6 +193,31 @@ def build_records(papers: list[Paper]) -> list[DblpRecord]:
                 )
             )
     return out
+
+
+#: DBLP's table-of-contents file of a year's proceedings, per stream ("{year}" filled in)
+TOCS = {"conf/nips": "db/conf/nips/neurips{year}.bht"}
+_ACL_PART = re.compile(r"^(?:findings-(?P<findings>[a-z]+)|(?P<conf>[a-z]+)-(?P<part>main|long|short))$")
+
+
+def toc_of(rec: DblpRecord) -> str | None:
+    """The table of contents a record is listed in, named as DBLP names them (conference papers
+    only; CoRR has none): ``iclr2025``, ``neurips2024``; for ACL volumes ``emnlp2024`` (main),
+    ``emnlp2024f`` (Findings), ``acl2024-1`` / ``acl2024-2`` (long / short papers)."""
+    if rec.corr or not rec.key.startswith("conf/"):
+        return None
+    pub = rec.paper.published
+    aid = pub.acl_anthology_id if pub is not None else None
+    if aid and re.match(r"^\d{4}\.", aid):
+        m = _ACL_PART.match(aid.split(".")[1])
+        if not m:
+            return None  # workshops: a table of contents of their own, not modelled
+        if m["findings"]:
+            return f"db/conf/{m['findings']}/{m['findings']}{rec.year}f.bht"
+        suffix = {"main": "", "long": "-1", "short": "-2"}[m["part"]]
+        return f"db/conf/{m['conf']}/{m['conf']}{rec.year}{suffix}.bht"
+    stream = rec.key.rsplit("/", 1)[0]
+    return TOCS.get(stream, f"db/{stream}/{stream.split('/')[1]}{{year}}.bht").format(year=rec.year)
 
 
 def bibtex(rec: DblpRecord) -> str:
@@ -293,8 +327,13 @@ class DblpService(Service):
             return self.error(400, "Bad Request")
         hits_wanted = _clamp(req.arg("h"), 30, 1000)
         first = _clamp(req.arg("f"), 0, 10**6)
-        groups = self._parse(q)
-        matched = [i for i in range(len(self.records)) if groups and self._matches(i, groups)]
+        toc = re.fullmatch(r"toc:(\S+?):?", q)
+        if toc:  # a table of contents: every paper of one proceedings, in key order
+            matched = [i for i, r in enumerate(self.records) if toc_of(r) == toc.group(1)]
+            groups = []
+        else:
+            groups = self._parse(q)
+            matched = [i for i in range(len(self.records)) if groups and self._matches(i, groups)]
         scores = {i: self.ranker.score(q, i) for i in matched}
         matched.sort(key=lambda i: (-round(scores[i], 6), -self.records[i].year, self.records[i].key))
         page = matched[first : first + hits_wanted]

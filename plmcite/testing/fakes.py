@@ -1,4 +1,4 @@
-"""A local fake internet: arXiv, Crossref, DBLP, OpenReview and the ACL Anthology on 127.0.0.1.
+"""A local fake internet: arXiv, Crossref, DBLP, OpenReview, the ACL Anthology and Semantic Scholar on 127.0.0.1.
 
 Public API (stable; other modules and tests build on it)
 =========================================================
@@ -76,9 +76,10 @@ from .crossref import CrossrefService
 from .dblp import DblpService
 from .openreview import OpenReviewService
 from .records import Paper, load_records
+from .s2 import S2Service
 from .server import FAULTS, FakeServer, Knobs, LoggedRequest, Service
 
-SERVICES = ("arxiv", "crossref", "dblp", "openreview", "acl")
+SERVICES = ("arxiv", "crossref", "dblp", "openreview", "acl", "s2")
 ENV_VARS = {name: f"PLMCITE_{name.upper()}_URL" for name in SERVICES}
 
 __all__ = ["FakeInternet", "Knobs", "LoggedRequest", "SERVICES", "ENV_VARS", "FAULTS", "build_service"]
@@ -90,7 +91,8 @@ def build_service(name: str, papers: list[Paper], *, arxiv_missing: str = "none"
         return ArxivService(papers, missing=arxiv_missing)
     if name == "openreview":
         return OpenReviewService(papers, challenge=openreview_challenge, dblp_imports=openreview_dblp_imports)
-    factories = {"crossref": CrossrefService, "dblp": DblpService, "openreview": OpenReviewService, "acl": AclService}
+    factories = {"crossref": CrossrefService, "dblp": DblpService, "openreview": OpenReviewService, "acl": AclService,
+                 "s2": S2Service}
     if name not in factories:
         raise ValueError(f"unknown service {name!r}; known: {', '.join(SERVICES)}")
     return factories[name](papers)

@@ -315,6 +315,15 @@ class OpenReviewService(Service):
         return self._json(200, payload)
 
     def _search(self, req: Request) -> Response:
+        if req.method == "POST":  # openreview-py's get_notes_by_ids: {"ids": [...]}
+            try:
+                ids = json.loads(req.body or b"{}").get("ids")
+                assert isinstance(ids, list)
+            except (ValueError, AssertionError, AttributeError):
+                return self._json(400, {"name": "BadRequestError", "message": "ids must be a list", "status": 400,
+                                        "details": {"path": "ids"}})  # fmt: skip
+            notes = [self.notes[i] for i in ids if isinstance(i, str) and i in self.notes]
+            return self._json(200, {"notes": notes, "count": len(notes)})
         term = req.arg("term") or ""
         if not term.strip():
             return self._json(400, {"name": "BadRequestError", "message": "term is required", "status": 400,

@@ -77,6 +77,7 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]  # lower-case names
     raw_query: str = ""
+    body: bytes = b""  # of a POST (Semantic Scholar's /paper/batch takes a JSON body)
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
@@ -325,6 +326,7 @@ class FakeServer:
             query=parse_qs(raw_query, keep_blank_values=True),
             headers=headers,
             raw_query=raw_query,
+            body=body,
         )
         with self._lock:
             fault, retry_after = self._decide(req, arrival)
