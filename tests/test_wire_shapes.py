@@ -238,12 +238,20 @@ class Fakes:
         return [self.get("arxiv", "", id_list=",".join(ids[i:i + 9]), max_results=9)[1] for i in range(0, len(ids), 9)] + [
             self.get("arxiv", "", id_list="1201.56789")[1]]
 
+    def s2_batch(self) -> list[Any]:
+        ids = [f"ARXIV:{p.arxiv.id}" for p in self.papers if p.arxiv][:5] + ["ARXIV:1201.56789"]
+        req = urllib.request.Request(self.net.urls["s2"] + "/graph/v1/paper/batch?fields=" + S2_FIELDS,
+                                     data=json.dumps({"ids": ids}).encode(), headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read())
+
     def acl_bibs(self) -> list[bytes]:
         ids = [p.published.acl_anthology_id for p in self.papers if p.published and p.published.acl_anthology_id]
         return [self.get("acl", f"/{i}.bib")[1] for i in ids]
 
 
 _NO_ABSTRACT = "the paper records hold no abstracts (docs/fake-servers.md, Limits)"
+S2_FIELDS = "externalIds,title,venue,publicationVenue,year,authors,publicationTypes"
 _NOBODY = "plmcite reads no such field, and the paper records hold nothing to fill it with"
 _OR_SUBMISSION_FORM = ("an OpenReview submission form's own questions (ethics, primary area...): venue-specific, "
                        "read by no client")
@@ -297,6 +305,29 @@ KINDS = [
     Kind("openreview challenge",
          recorded("openreview", lambda r: r.status == 403, lambda r: [json_shape(r.json())]),
          lambda f: [json_shape(f.challenged())]),
+    Kind("s2 paper",
+         recorded("s2", lambda r: r.status == 200 and r.name.startswith(("paper-DOI-10.1371", "paper-batch-all-fields",
+                                                                         "paper-10.1093")),
+                  lambda r: [json_shape({k: v for k, v in p.items() if k in S2_FIELDS.split(",") + ["paperId"]})
+                             for p in (r.json() if isinstance(r.json(), list) else [r.json()]) if p]),
+         lambda f: [json_shape(p) for p in f.s2_batch() if p is not None],
+         allow_invented={"$.publicationTypes": "asked for by plmcite (the recording's request did not name it; "
+                                               "paper-search-publicationTypes.json shows it as a list of strings)",
+                         "$.externalIds.ArXiv": "Semantic Scholar's documented external ids; no recorded paper is on arXiv",
+                         "$.externalIds.ACL": "as above; no recorded paper is in the ACL Anthology"},
+         allow_dropped={"$.externalIds.MAG": _NOBODY, "$.externalIds.PubMed": _NOBODY,
+                        "$.externalIds.PubMedCentral": _NOBODY, "$.publicationVenue.issn": _NOBODY,
+                        "$.publicationVenue.alternate_urls": _NOBODY}),
+    Kind("s2 batch answer",
+         recorded("s2", lambda r: r.name.startswith("paper-batch-") and r.status == 200,
+                  lambda r: [{"$": {"list"}, "$[]": {_type(x) for x in r.json()}}]),
+         lambda f: [{"$": {"list"}, "$[]": {_type(x) for x in f.s2_batch()}}]),
+    Kind("s2 search page",
+         recorded("s2", lambda r: r.name in ("paper-search-turing-2026.json", "paper-search-empty.json"),
+                  lambda r: [{k: v for k, v in json_shape(r.json()).items() if not k.startswith("$.data[].")}]),
+         lambda f: [{k: v for k, v in json_shape(f.json("s2", "/graph/v1/paper/search", query=t, limit=3,
+                                                       fields=S2_FIELDS)).items() if not k.startswith("$.data[].")}
+                    for t in f.titles + ["zzqx nothing matches this"]]),
     Kind("acl bib",
          recorded("acl", lambda r: True, lambda r: [bib_shape(b) for b in _acl_bodies(r)]),
          lambda f: [bib_shape(b) for b in f.acl_bibs()],

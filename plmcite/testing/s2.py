@@ -164,7 +164,7 @@ class S2Service(Service):
             "title": p.title,
             "venue": venue or "",
             "publicationVenue": ({"id": hashlib.md5(venue.encode()).hexdigest(), "name": venue, "type": kind,
-                                  "alternate_names": [], "url": ""} if pub and venue else None),
+                                  "alternate_names": [pub.venue_short], "url": ""} if pub and venue else None),
             "year": year,
             "authors": [{"authorId": str(int(hashlib.md5(a.encode()).hexdigest()[:8], 16)), "name": a}
                         for a in p.authors],
