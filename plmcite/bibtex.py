@@ -128,17 +128,24 @@ def _brace_if_needed(part: str) -> str:
     return part
 
 
+_LABEL_CHARS = re.compile(r"[\[\]()]")
+
+
 def _brackets(text: str) -> str:
-    return text.replace("[", "{[}").replace("]", "{]}") if "[" in text or "]" in text else text
+    """Brace ``[ ] ( )`` in a name: natbib reads a \\bibitem label "Name(year)" by its first
+    parenthesis and a bracket would end the optional argument."""
+    return _LABEL_CHARS.sub(lambda m: "{" + m.group(0) + "}", text) if _LABEL_CHARS.search(text) else text
 
 
 def _name_part(text: str, ascii: bool, missing: list[str] | None, fragile: list[str] | None) -> str:
-    """A name part as LaTeX, the first letter of each word in its ASCII LaTeX form.
+    """A name part as LaTeX, each word's first letter in its ASCII LaTeX form.
 
     BibTeX counts bytes: a style that abbreviates given names (abbrvnat, IEEEtran) or builds
-    labels from family names (alpha) would cut "Łukasz" inside its first UTF-8 character and
-    print U+FFFD. ``{\\L}ukasz`` is one "special character" to BibTeX, so ``{\\L}.`` comes out; a
-    letter with no ASCII form is wrapped the same way, ``{\\relax Ǆ}``.
+    labels from family names (alpha) takes a word's first letter (skipping digits and
+    punctuation; a byte above 127 counts as a letter) and would cut "Łukasz" inside its first
+    UTF-8 character, printing U+FFFD. ``{\\L}ukasz`` is one "special character" to BibTeX, so
+    ``{\\L}.`` comes out; a letter with no ASCII form is wrapped the same way, ``{\\relax Ǆ}``.
+    Everything before a word's first ASCII letter or brace group is written that way.
     """
     if text.isascii() or ascii:
         return latex.escape(text, ascii=ascii, missing=missing, fragile=fragile)
@@ -147,17 +154,21 @@ def _name_part(text: str, ascii: bool, missing: list[str] | None, fragile: list[
         if tok[0].isspace() or tok == "-":
             out.append(tok)
             continue
-        n = 1
-        while n < len(tok) and unicodedata.combining(tok[n]):
-            n += 1
-        head, rest = tok[:n], tok[n:]
-        head = latex.escape(head, ascii=not head.isascii(), missing=missing, fragile=fragile)
-        if not head.isascii():
-            # no ASCII form (Ǆ, U+2012): "{\relax Ǆ}" is one special character to BibTeX too
-            head = "{\\relax " + head + "}"
-        out.append(head)
-        if rest:
-            out.append(latex.escape(rest, missing=missing, fragile=fragile))
+        i = 0
+        while i < len(tok):
+            n = i + 1
+            while n < len(tok) and unicodedata.combining(tok[n]):
+                n += 1
+            cluster = tok[i:n]
+            piece = latex.escape(cluster, ascii=not cluster.isascii(), missing=missing, fragile=fragile)
+            if not piece.isascii():
+                piece = "{\\relax " + piece + "}"  # no ASCII form (Ǆ, U+2012)
+            out.append(piece)
+            i = n
+            if piece[:1] == "{" or piece[:1].isalpha():
+                break  # BibTeX's initial is settled: the rest of the word as usual
+        if i < len(tok):
+            out.append(latex.escape(tok[i:], missing=missing, fragile=fragile))
     return latex.join_pieces(out)
 
 
@@ -170,7 +181,7 @@ def person(p: Person, ascii: bool = False, missing: list[str] | None = None,
     """
     part = _name_part if bibtex_initials else (
         lambda t, a, m, f: latex.escape(t, ascii=a, missing=m, fragile=f))
-    # brackets braced: natbib styles put names in \bibitem's optional [...] argument
+    # brackets and parentheses braced: natbib styles put names in \bibitem's [...] label
     family = _brackets(part(p.family, ascii, missing, fragile))
     given = _brackets(part(p.given, ascii, missing, fragile))
     if not given or getattr(p, "literal", False):

@@ -207,18 +207,21 @@ STYLES: dict[str, Style] = {s.name: s for s in [
 ]}
 
 
+#: files a style needs beyond pdflatex + natbib/biblatex, and the Debian package with each
+_NEEDS = {
+    "IEEEtran": [("IEEEtran.bst", "texlive-publishers")],
+    "ACM-Reference-Format": [("ACM-Reference-Format.bst", "texlive-publishers")],
+    "ieee": [("ieee.bbx", "texlive-bibtex-extra")],
+    "acl_natbib": [("lineno.sty", "texlive-latex-recommended"), ("caption.sty", "texlive-latex-recommended"),
+                   ("ptmr8t.tfm", "texlive-fonts-recommended")],
+}
+
+
 def missing_requirements(style: Style) -> list[str]:
-    """What this machine lacks to compile ``style`` (binaries, Debian packages)."""
+    """What this machine lacks to compile ``style`` (binaries, files and their Debian packages)."""
     need = ["pdflatex", "pdftotext", "bibtex" if style.engine == "bibtex" else "biber"]
-    out = [t for t in need if not has_tool(t)]
-    files = {"IEEEtran": "IEEEtran.bst (texlive-publishers)",
-             "ACM-Reference-Format": "ACM-Reference-Format.bst (texlive-publishers)",
-             "ieee": "ieee.bbx (texlive-bibtex-extra)",
-             "acl_natbib": "lineno.sty (texlive-latex-recommended)"}
-    if style.name in files:
-        f = files[style.name].split()[0]
-        if not has_tex_file(f):
-            out.append(files[style.name])
+    out = [t + (" (poppler-utils)" if t == "pdftotext" else "") for t in need if not has_tool(t)]
+    out += [f"{f} ({pkg})" for f, pkg in _NEEDS.get(style.name, []) if not has_tex_file(f)]
     return out
 
 

@@ -29,7 +29,8 @@ pytestmark = pytest.mark.latex
 #: the cases named in issue 9, and their cousins
 HOSTILE_NAMES = ["Ann {Brace", "Robert'); \\input{/etc/passwd} Tables", "Bob }{ Close", "#1 Hash", "Ed $x^2$ Math",
                  "Per%cent Sign", "Tilde ~ Person", "x=y, z", "\\relax Backslash", "_under_ Score", "and Others",
-                 "\\.\"Quote Mark"]  # biber 2.18 looped forever on a '"' in an extended-format name
+                 "\\.\"Quote Mark",  # biber 2.18 looped forever on a '"' in an extended-format name
+                 "%¡ Bang", "Left (Paren"]  # abbrvnat cut ¡ in two; natbib read "(" as the year's
 HOSTILE_TITLES = ["\\input{/etc/passwd}", "}{ Unbalanced {", "100% of #1 & $x_i^2$ ~ \\\\ `quotes'' --- -- -",
                   "\\end{document} \\def\\x{y} \\catcode`\\%=12", "[brackets] (parens) <angle> |bar|"]
 HOSTILE_URLS = ["https://example.org/a}b{c", "https://example.org/%7Bx%7D?q=a%b#frag", "https://example.org/a\\b c",
@@ -41,7 +42,8 @@ def hostile_works(titles: list[str], names: list[str], urls: list[str]) -> list[
     kinds = ["conference", "preprint", "other", "journal", "workshop"]
     for i, title in enumerate(titles):
         kind = kinds[i % len(kinds)]
-        people = [person_from_name(n) for n in names[i % len(names):] + names[:i % len(names)]][:3]
+        start = (3 * i) % len(names)  # every name comes first somewhere (natbib labels use the first)
+        people = [person_from_name(n) for n in (names[start:] + names[:start])[:3]]
         url = urls[i % len(urls)]
         works.append(Work(
             key=f"hostile{i}", title=title, kind=kind, authors=[p for p in people if p.family],
@@ -103,6 +105,9 @@ def needs_tools():
 def test_the_named_hostile_inputs_compile_everywhere(tmp_path):
     needs_tools()
     works = hostile_works(HOSTILE_TITLES * 2, HOSTILE_NAMES, HOSTILE_URLS)
+    # two authors: natbib's label is "A and B(2024)", and a "(" in it was read as the year's
+    works.append(Work(key="paren2024", title="Parenthesis", kind="conference", container="C", year=2024,
+                      authors=[person_from_name("\\ \\"), person_from_name("\\ (\\")]))
     compile_everything(tmp_path, works)
 
 
