@@ -9,7 +9,6 @@ insert whole lines and leave every other byte alone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from .. import ids as idmod
 from ..model import EntryRef
@@ -61,34 +60,43 @@ CANONICAL_LABELS = {"paper": "Paper", "code": "Code", "website": "Website", "dat
                     "dataset": "Dataset", "link": "Link", "project": "Project", "demo": "Demo"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     label: str
     url: str
     nested: bool = False  # written as [Label]([link](url)): the URL is the inner one
     column: str | None = None  # the role its table column gives it ("paper", "code", "site")
-
     # computed once per link (every lint rule asks): a list of 100,000 entries has more distinct
     # URLs than ids.py's caches hold
-    @cached_property
-    def ids(self) -> dict[str, str]:
-        return idmod.extract(self.url)
+    _ids: dict | None = field(default=None, init=False, repr=False, compare=False, hash=False)
+    _target: str | None = field(default=None, init=False, repr=False, compare=False, hash=False)
+    _role: str | None = field(default=None, init=False, repr=False, compare=False, hash=False)
 
-    @cached_property
+    @property
+    def ids(self) -> dict[str, str]:
+        if self._ids is None:
+            object.__setattr__(self, "_ids", idmod.extract(self.url))
+        return self._ids
+
+    @property
     def target(self) -> str:
         """What the URL points at: paper, code, site or other (see ``ids.classify``)."""
-        return idmod.target_of(self.url, self.ids)
+        if self._target is None:
+            object.__setattr__(self, "_target", idmod.target_of(self.url, self.ids))
+        return self._target
 
-    @cached_property
+    @property
     def role(self) -> str:
         """What the label (or, for a label that says nothing, the table column) says it is."""
-        role = LABEL_ROLES.get(self.label.strip().lower())
-        if role is None or (role == "other" and self.column):
-            role = self.column or "other"
-        return role
+        if self._role is None:
+            role = LABEL_ROLES.get(self.label.strip().lower())
+            if role is None or (role == "other" and self.column):
+                role = self.column or "other"
+            object.__setattr__(self, "_role", role)
+        return self._role
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One paper of the list, read from one line (or a few, for multi-line dialects)."""
 
@@ -104,6 +112,8 @@ class Entry:
     end: int = 0  # last line of a multi-line entry (0: the entry is one line)
     name: str | None = None  # a method or dataset name the list gives besides the title
     titled: bool = True  # False when the list names the paper ("FGSM (Goodfellow et al., 2015)")
+    _ids: dict | None = field(default=None, init=False, repr=False, compare=False)
+    _code: list | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def ref(self) -> EntryRef:
@@ -114,9 +124,11 @@ class Entry:
     def last_line(self) -> int:
         return self.end or self.line
 
-    @cached_property
+    @property
     def ids(self) -> dict[str, str]:
         """Paper identifiers from the entry's links; paper-labelled links win over the others."""
+        if self._ids is not None:
+            return self._ids
         out: dict[str, str] = {}
         ordered = sorted(self.links, key=lambda l: 0 if l.role == "paper" else 1)
         for link in ordered:
@@ -125,11 +137,14 @@ class Entry:
             for k, v in link.ids.items():
                 if k in idmod.PAPER_IDS:
                     out.setdefault(k, v)
+        self._ids = out
         return out
 
-    @cached_property
+    @property
     def code(self) -> list[str]:
-        return [l.url for l in self.links if l.role == "code" and l.target == "code"]
+        if self._code is None:
+            self._code = [l.url for l in self.links if l.role == "code" and l.target == "code"]
+        return self._code
 
     @property
     def paper_url(self) -> str | None:
