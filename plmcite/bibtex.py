@@ -7,9 +7,10 @@ docs/bibtex.md. This module is on the path of ``plmcite export``: it imports not
 it renders 10,000 works in well under a second.
 
 Rendering happens in two steps: :func:`fields` decides the entry type and each field's plain
-text (the bibliographic decisions), :func:`entry` encodes them as LaTeX. :func:`reflist` hands
-the same plain fields to pybtex, so a formatted reference list never depends on pybtex reading
-LaTeX back.
+text (the bibliographic decisions, for one *flavour*: BibTeX styles print different fields, and
+each flavour writes a fact where its styles print it once), :func:`entry` encodes them as LaTeX.
+:mod:`plmcite.reflist` hands the same plain fields to pybtex, so a formatted reference list
+never depends on pybtex reading LaTeX back.
 
 Problems that would make a LaTeX toolchain warn (no year, no venue name, a character pdflatex
 cannot typeset) are reported as warnings "key: message" rather than written silently.
@@ -18,12 +19,12 @@ cannot typeset) are reported as warnings "key: message" rather than written sile
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
 from . import latex
+from .bibnames import ODD_CANDIDATE, names, odd_initials, person, person_extended  # noqa: F401 (re-exported)
 from .model import Person, Work, section_sort_key
 
 DIALECTS = ("bibtex", "biblatex")
@@ -118,153 +119,6 @@ class Entry:
 
 
 # --- field values ---------------------------------------------------------------------------------
-
-
-def _brace_if_needed(part: str) -> str:
-    """Brace a name part that BibTeX would otherwise split ("and", a comma) or read as "others"."""
-    low = part.lower()
-    if "," in part or low == "others" or ("and" in low and re.search(r"(?:^|\s)and(?:\s|$)", low)):
-        return "{" + part + "}"
-    return part
-
-
-_LABEL_CHARS = re.compile(r"[\[\]()]")
-
-
-def _brackets(text: str) -> str:
-    """Brace ``[ ] ( )`` in a name: natbib reads a \\bibitem label "Name(year)" by its first
-    parenthesis and a bracket would end the optional argument."""
-    return _LABEL_CHARS.sub(lambda m: "{" + m.group(0) + "}", text) if _LABEL_CHARS.search(text) else text
-
-
-def _name_part(text: str, ascii: bool, missing: list[str] | None, fragile: list[str] | None) -> str:
-    """A name part as LaTeX, each word's first letter in its ASCII LaTeX form.
-
-    BibTeX counts bytes: a style that abbreviates given names (abbrvnat, IEEEtran) or builds
-    labels from family names (alpha) takes a word's first letter (skipping digits and
-    punctuation; a byte above 127 counts as a letter) and would cut "Łukasz" inside its first
-    UTF-8 character, printing U+FFFD. ``{\\L}ukasz`` is one "special character" to BibTeX, so
-    ``{\\L}.`` comes out; a letter with no ASCII form is wrapped the same way, ``{\\relax Ǆ}``.
-    Everything before a word's first ASCII letter or brace group is written that way.
-    """
-    if text.isascii() or ascii:
-        return latex.escape(text, ascii=ascii, missing=missing, fragile=fragile)
-    out = []
-    for tok in re.findall(r"\s+|-|[^\s\-]+", latex.normalize(text)):
-        if tok[0].isspace() or tok == "-":
-            out.append(tok)
-            continue
-        i = 0
-        while i < len(tok):
-            n = i + 1
-            while n < len(tok) and unicodedata.combining(tok[n]):
-                n += 1
-            cluster = tok[i:n]
-            piece = latex.escape(cluster, ascii=not cluster.isascii(), missing=missing, fragile=fragile)
-            if not piece.isascii():
-                piece = "{\\relax " + piece + "}"  # no ASCII form (Ǆ, U+2012)
-            out.append(piece)
-            i = n
-            if piece[:1] == "{" or piece[:1].isalpha():
-                break  # BibTeX's initial is settled: the rest of the word as usual
-        if i < len(tok):
-            out.append(latex.escape(tok[i:], missing=missing, fragile=fragile))
-    return latex.join_pieces(out)
-
-
-def person(p: Person, ascii: bool = False, missing: list[str] | None = None,
-           fragile: list[str] | None = None, bibtex_initials: bool = True) -> str:
-    """``Family, Given``; a single name or an organisation is braced whole: ``{OpenAI}``.
-
-    ``bibtex_initials``: first letters of words in their ASCII form (see :func:`_name_part`);
-    biber reads UTF-8 initials fine.
-    """
-    part = _name_part if bibtex_initials else (
-        lambda t, a, m, f: latex.escape(t, ascii=a, missing=m, fragile=f))
-    # brackets and parentheses braced: natbib styles put names in \bibitem's [...] label
-    family = _brackets(part(p.family, ascii, missing, fragile))
-    given = _brackets(part(p.given, ascii, missing, fragile))
-    if not given or getattr(p, "literal", False):
-        return "{" + family + (" " + given if given else "") + "}" if family else ""
-    if not family:
-        return "{" + given + "}"
-    return f"{_brace_if_needed(family)}, {_brace_if_needed(given)}"
-
-
-def _initial(text: str) -> str:
-    """The initial biber should print for a name part: its first letter or digit (or nothing)."""
-    for ch in latex.normalize(text):
-        if ch.isalnum():
-            return latex.escape(ch)
-    return ""
-
-
-def person_extended(p: Person, ascii: bool = False, missing: list[str] | None = None,
-                    fragile: list[str] | None = None) -> str:
-    """biblatex's extended name format, with the initials given (``family-i``, ``given-i``).
-
-    For a name with a word that starts with a symbol ("{Brace", "\\input{x}"): biber makes an
-    initial of a word's first character and writes it to the .bbl unescaped, which breaks
-    pdflatex; an explicit initial is written as given. biber splits this format at every "," and
-    "=" (braces or not), and loops forever on a '"' in it (biber 2.18), so those are written
-    ``\\symbol{44}``, ``\\symbol{61}``, ``\\symbol{34}`` (T1 has them at those slots).
-    """
-    def value(text: str) -> str:
-        v = _brackets(latex.escape(text, ascii=ascii, missing=missing, fragile=fragile))
-        return v.replace(",", "\\symbol{44}").replace("=", "\\symbol{61}").replace('"', "\\symbol{34}")
-
-    parts = [f"family={{{value(p.family)}}}", f"family-i={{{_initial(p.family)}}}"]
-    if p.given and not getattr(p, "literal", False):
-        parts += [f"given={{{value(p.given)}}}", f"given-i={{{_initial(p.given)}}}"]
-    return ", ".join(parts)
-
-
-#: an ASCII name part that is its own BibTeX: letters, digits, . ' - and single inner spaces
-_NAME_PLAIN = re.compile(r"[A-Za-z0-9.'\-]+(?: [A-Za-z0-9.'\-]+)*")
-
-
-def _plain_part(part: str) -> bool:
-    return (_NAME_PLAIN.fullmatch(part) is not None and "--" not in part and "''" not in part
-            and "nd" not in part and "thers" not in part)
-
-
-def names(people: Iterable[Person], ascii: bool = False, missing: list[str] | None = None,
-          fragile: list[str] | None = None, odd: list[str] | None = None) -> str:
-    """The author field. With ``odd`` (biblatex dialect), a name with a word biber cannot make an
-    initial of is written in the extended name format, and the word is appended to ``odd``."""
-    out = []
-    for p in people:
-        family, given = p.family, p.given
-        if given and _plain_part(family) and _plain_part(given):
-            out.append(f"{family}, {given}")  # the common case, without escaping anything
-            continue
-        n = person(p, ascii, missing, fragile, bibtex_initials=odd is None)
-        if odd is not None and _ODD_CANDIDATE.search(n):
-            words = odd_initials(n)
-            if words:
-                odd.extend(words)
-                n = person_extended(p, ascii, missing, fragile)
-        if n:
-            out.append(n)
-    return " and ".join(out)
-
-
-_NAME_WORD = re.compile(r"[^\s~\-]+")
-_SAFE_INITIAL = re.compile(r"[^\W_]|\{\\(?:[`'^\"~=.]|[uvHcdbrk]\{|(?:L|l|O|o|AE|ae|OE|oe|ss|SS|i|j|IJ|ij|DH|dh|DJ|dj|TH|th|NG|ng)\})")
-
-
-#: a name word starting with anything but an ASCII letter or digit: worth a closer look
-_ODD_CANDIDATE = re.compile(r"(?:^|[\s~\-])[^A-Za-z0-9\s~\-]")
-
-
-def odd_initials(name_latex: str) -> list[str]:
-    """Words of a rendered name that biber cannot make an initial of ("\\#hash", "{\\textmu}x").
-
-    biber takes the first character of every name word (and of every part after a hyphen, in
-    the LaTeX source: an en dash "--" counts) and writes it to the .bbl unescaped: a brace,
-    %, # or $ there breaks biblatex. BibTeX styles have no such problem.
-    """
-    return [w for w in _NAME_WORD.findall(name_latex) if not _SAFE_INITIAL.match(w)]
 
 
 def pages(value: str, escape=latex.escape) -> str:
@@ -450,7 +304,7 @@ def entry(work: Work, dialect: str = "bibtex", *, ascii: bool = False,
             f["author"] = names(fl.authors, ascii, missing, fragile, odd=[])
         else:
             f["author"] = names(fl.authors, ascii, missing, fragile)
-            odd = odd_initials(f["author"].replace(" and ", " ")) if _ODD_CANDIDATE.search(f["author"]) else []
+            odd = odd_initials(f["author"].replace(" and ", " ")) if ODD_CANDIDATE.search(f["author"]) else []
             if odd and warnings is not None:
                 warnings.append(f"{work.key}: name word(s) {', '.join(odd)} start with a symbol; biber cannot "
                                 f"make initials of them (BibTeX can): for biber, export --format biblatex")

@@ -250,7 +250,8 @@ EXCEPTIONS: tuple[Exception_, ...] = (
                ("authors",), "the published record lists no authors; a made-up author or a sort key (which "
                              "natbib styles print in the author's place, before the title again) would be worse"),
     Exception_(("ACM-Reference-Format",), r"^Warning--page numbers missing in both pages and numpages fields in (?P<key>\S+)$",
-               ("pages",), "the venue publishes no page numbers (ICLR, NeurIPS before 2024's, TMLR); ACM's style asks anyway"),
+               ("pages",), "no record of the work gives page numbers (ICLR, COLM and TMLR publish none; for the "
+                           "others, no record plmcite reads has them); ACM's style asks anyway"),
     Exception_(("ACM-Reference-Format",), r"^Warning--empty address in (?P<key>\S+)$",
                ("address",), "the catalog has no place for the work (of the records plmcite reads, only the ACL Anthology's give one; Crossref's publisher-location is not read yet)"),
     Exception_(("ACM-Reference-Format",), r"^Warning--empty publisher in (?P<key>\S+)$",

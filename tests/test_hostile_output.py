@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import rendered
 from plmcite import latex
-from plmcite.model import Catalog, Person, Work
+from plmcite.model import Catalog, Work
 from plmcite.names import person_from_name
 from plmcite.cli import main
 
