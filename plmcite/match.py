@@ -133,6 +133,7 @@ def form_words(title: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
 def form_key(title: str) -> str:
     """Titles with equal keys differ only in form (spaces go too: "Self-Supervised" = "Selfsupervised")."""
     return "".join(form_words(title))

@@ -146,8 +146,9 @@ class VersionFinder:
             return
         titles = self._titles(out.records) + ([hint.title] if hint is not None and hint.title else [])
         authors = matching_authors(out.records) or (hint.authors if hint is not None else [])
-        for r in res.records:
-            if r.published and any(match.same_form(r.title, t) for t in titles):
+        index = _by_form(res)  # a venue-year lists thousands: look the titles up, do not scan
+        for r in (r for key in dict.fromkeys(match.form_key(t) for t in titles) for r in index.get(key, ())):
+            if r.published:
                 agree = match.author_agreement(r.authors, authors)
                 if agree is None or agree >= 0.5:
                     out.records.setdefault(ROLES.index, r)
@@ -285,6 +286,17 @@ def hint_lookups(recs: Records, hint: Record) -> list[tuple[str, str, str]]:
         if need[0] not in recs:
             wanted.append(need)
     return wanted
+
+
+def _by_form(res: SearchResult) -> dict[str, list[Record]]:
+    """The records of a (large) answer by the form key of their titles, built once per answer."""
+    index = res.__dict__.get("_by_form")
+    if index is None:
+        index = {}
+        for r in res.records:
+            index.setdefault(match.form_key(r.title), []).append(r)
+        res.__dict__["_by_form"] = index
+    return index
 
 
 def _published(recs: Records) -> bool:
