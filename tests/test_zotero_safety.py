@@ -139,3 +139,21 @@ def test_a_sync_under_20_percent_server_errors_finishes_in_one_run(fake, project
     assert sync(clean, fake, "--collections").returncode == 0
     assert comparable(fake, LIB) == comparable(fake, "group:43")
     assert len(comparable(fake, LIB)) == 400
+
+
+def test_a_write_answer_with_keys_only_loses_no_item(fake, project):
+    """Reports that carry ``success`` (index -> key) but no ``successful`` objects, as older servers
+    answer: the created keys are kept, so the next sync creates nothing again."""
+    recorded = json.loads((ROOT / "tests" / "fixtures" / "wire" / "zotero" /
+                           "write-post-items-legacy-success-only.json").read_text())
+    assert "success" in recorded and "successful" not in recorded  # the shape this test stands for
+    ws = works(60)
+    write_catalog(project, ws)
+    fake.keys_only_reports = True
+    first = sync(project, fake, "--json")
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["counts"]["create"] == 60
+    state = json.loads((project / "refs" / ".zotero-state.group-42.json").read_text())
+    assert len({it["zkey"] for it in state["items"].values()}) == 60
+    second = sync(project, fake, "--json")
+    assert json.loads(second.stdout)["counts"]["create"] == 0 and len(fake.top_items(LIB)) == 60

@@ -152,6 +152,9 @@ class FakeZotero:
         #: share of requests answered with a random server error (500/502/503/504); a write so
         #: answered is applied half of the time first (the answer is lost on the way back)
         self.fault_rate = 0.0
+        #: write reports with only ``success`` (index -> key), as older servers and some recorded
+        #: answers have them (tests/fixtures/wire/zotero/write-post-items-legacy-success-only.json)
+        self.keys_only_reports = False
         self.backoff_next: list[str] = []  # Backoff header values for the next 2xx answers
         self.write_tokens: dict[str, set[str]] = {}
         self.before_write: Callable[["FakeZotero", str, str], None] | None = None
@@ -846,6 +849,8 @@ class _Handler(BaseHTTPRequestHandler):
                     report["failed"][idx] = entry
             if token is not None and api_key is not None:
                 fake.write_tokens.setdefault(api_key, set()).add(token)
+            if fake.keys_only_reports:
+                del report["successful"]
             return 200, report, {"Last-Modified-Version": str(lib.version)}
         m = re.match(r"^/(items|collections)/([A-Z0-9]{8})$", rest)
         if m and method in ("PUT", "PATCH"):
