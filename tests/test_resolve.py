@@ -455,3 +455,21 @@ def test_later_list_unknown_papers_stay_unresolved_never_matched_wrong(net, tmp_
             assert aid not in known_arxiv, (o.entry.title, o.unresolved)
             assert "no confident title match" in o.unresolved or "no title match" in o.unresolved, o.unresolved
     assert len(cat.unresolved) >= 50 and len(cat.works) >= 50
+
+
+def test_an_entry_that_names_the_paper_is_found_by_its_link_and_never_searched(net, tmp_path):
+    """HTML toolbox rows give "FGSM (Goodfellow et al., 2015)": a name, not a title. Its link is
+    its identity; without a link it stays unresolved, and no title search is sent for it."""
+    from plmcite.resolve.claim import EntryInfo
+    from plmcite.resolve import run_claims
+    from plmcite.match import TitleWeights
+
+    named = [EntryInfo("1", 3, "LaMP (Salemi et al., 2024)", {"arxiv": "2304.11406"}, titled=False),
+             EntryInfo("1", 5, "PAD (Chen et al., 2025)", {}, titled=False)]
+    net.reset_log()
+    linked, bare = run_claims(named, make_sources(net, tmp_path / "c"), TitleWeights([]))
+    assert linked.ok and linked.records["arxiv"].ids["arxiv"] == "2304.11406"
+    assert not bare.ok and "names the paper" in bare.unresolved
+    searched = [r.query.get("q") or r.query.get("query") or r.query.get("term") for s in net.servers
+                for r in net.requests(s)]
+    assert not [q for q in searched if q and not q.startswith("toc:")]  # no title search of "PAD (Chen et al., 2025)"

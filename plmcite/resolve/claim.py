@@ -46,6 +46,7 @@ class EntryInfo:
     code: list[str] = field(default_factory=list)
     tag_year: int | None = None
     tag_venue: str | None = None
+    titled: bool = True  # False when the list names the paper instead ("FGSM (Goodfellow et al., 2015)")
 
     @property
     def ref(self) -> EntryRef:
@@ -55,7 +56,8 @@ class EntryInfo:
     def from_entry(cls, e) -> "EntryInfo":
         tag = e.tag
         return cls(section=e.section, line=e.line, title=e.title, ids=dict(e.ids), code=list(e.code),
-                   tag_year=tag.year if tag else None, tag_venue=tag.venue if tag else None)
+                   tag_year=tag.year if tag else None, tag_venue=tag.venue if tag else None,
+                   titled=getattr(e, "titled", True))
 
 
 @dataclass
@@ -133,8 +135,9 @@ class Claim(VersionFinder):
             elif isinstance(ans, Missing):
                 out.notes.append(f"{label}: {ans.reason}")
             else:
-                # a paper being added has no list title yet: its identifier is all there is
-                ok, sim = match.link_agrees(e.title, [ans.title], self.weights) if e.title else (True, 1.0)
+                # an entry being added has no list title yet, and an untitled one names the paper
+                # ("FGSM (Goodfellow et al., 2015)"): its identifier is all there is
+                ok, sim = match.link_agrees(e.title, [ans.title], self.weights) if e.title and e.titled else (True, 1.0)
                 if ok:
                     self._accept(recs, ans)
                 else:
@@ -144,6 +147,10 @@ class Claim(VersionFinder):
 
         # 2. no usable identifier: search by title
         searched_dblp = None
+        if not recs and not e.titled:  # "FGSM (Goodfellow et al., 2015)" is a name, not a title to search
+            why = "; ".join(out.notes) if out.notes else "no identifier in the links"
+            out.unresolved = f"{why}; the list names the paper ({e.title!r}) but gives no title to search by"
+            return out
         if not recs:
             hit, nearest, searched_dblp = self._title_search(k, out)
             if out.failures or out.unresolved:
