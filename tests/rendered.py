@@ -140,7 +140,7 @@ def pdf_text(pdf: Path) -> str:
 
 #: T1 fonts (Latin Modern when installed), no hyphenation at all (a word is never cut in two in
 #: the extracted text), no page numbers (they would land inside a reference's text)
-_BASE = ("\\usepackage[T1]{fontenc}\n"
+BASE_PREAMBLE = ("\\usepackage[T1]{fontenc}\n"
          + ("\\usepackage{lmodern}\n" if has_tex_file("lmodern.sty") else ""))
 _NO_HYPHENS = "\\hyphenpenalty=10000 \\exhyphenpenalty=10000 \\raggedright\\pagestyle{empty}\n"
 #: the marker typeset at the start of every reference: [[key]]
@@ -166,7 +166,7 @@ class Style:
 
 
 def _bst(name: str, natbib: bool, export: tuple[str, ...], extra: str = "") -> Style:
-    pre = "\\documentclass[11pt]{article}\n" + _BASE + "\\usepackage{url}\n" + extra
+    pre = "\\documentclass[11pt]{article}\n" + BASE_PREAMBLE + "\\usepackage{url}\n" + extra
     if natbib:
         pre += "\\usepackage{natbib}\n"
     return Style(name, "bibtex", export, pre + MARK,
@@ -174,7 +174,7 @@ def _bst(name: str, natbib: bool, export: tuple[str, ...], extra: str = "") -> S
 
 
 def _biblatex(name: str, export: tuple[str, ...] = ("--format", "biblatex"), label: str = "") -> Style:
-    pre = ("\\documentclass[11pt]{article}\n" + _BASE + "\\usepackage{url}\n"
+    pre = ("\\documentclass[11pt]{article}\n" + BASE_PREAMBLE + "\\usepackage{url}\n"
            + f"\\usepackage[backend=biber,style={name}]{{biblatex}}\n\\addbibresource{{refs.bib}}\n" + MARK
            + "\\AtEveryBibitem{\\plmref{\\thefield{entrykey}}}\n")
     return Style(label or name, "biber", export, pre, "\\printbibliography\n")

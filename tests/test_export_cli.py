@@ -232,3 +232,19 @@ def test_repository_refs_bib_is_up_to_date():
     """CI's guarantee: refs/bib/ is what `plmcite bib` makes of the checked-in catalog."""
     r = CliRunner().invoke(main, ["--config", str(ROOT / "plmcite.toml"), "bib", "--check"])
     assert r.exit_code == 0, r.output + "\n(run `plmcite bib` and commit refs/bib/)"
+
+
+def test_export_for_a_style_writes_its_flavour():
+    preprint = next(w for w in load(FIXTURE).works if w.kind == "preprint" and w.arxiv)
+    default = entries(run("export").stdout)
+    acl = entries(run("export", "--for", "acl").stdout)
+    d = next(e for e in default if e["ID"] == preprint.key)
+    a = next(e for e in acl if e["ID"] == preprint.key)
+    assert d["howpublished"] == f"arXiv preprint arXiv:{preprint.arxiv}" and "eprint" not in d
+    assert a["eprint"] == preprint.arxiv and "howpublished" not in a
+    assert run("export", "--for", "natbib").stdout == run("export").stdout
+
+
+def test_for_applies_to_bibtex_only():
+    r = run("export", "--for", "acl", "--format", "biblatex")
+    assert r.exit_code == 2 and "--for chooses a BibTeX flavour" in r.output

@@ -86,7 +86,7 @@ def compile_everything(tmp: Path, works: list[Work]) -> None:
     d.mkdir()
     table = run("table", "--catalog", cat)
     (d / "refs.bib").write_text(run("export", "--catalog", cat), encoding="utf-8")
-    (d / "doc.tex").write_text("\\documentclass[11pt]{article}\n" + rendered._BASE + latex.TABLE_PACKAGES
+    (d / "doc.tex").write_text("\\documentclass[11pt]{article}\n" + rendered.BASE_PREAMBLE + latex.TABLE_PACKAGES
                                + "\n\\begin{document}\n" + table + "\\bibliographystyle{plain}\n\\bibliography{refs}\n"
                                "\\end{document}\n", encoding="utf-8")
     assert [p for p in rendered.compile_bibtex(d) if not rendered.accepted("plain", p, by_key)] == []

@@ -179,7 +179,7 @@ def test_table_fits_an_11pt_article(tmp_path, catalog, section):
     r = CliRunner().invoke(main, ["table", "--catalog", str(catalog), "--command", "citep",
                                   *(["-s", section] if section else [])], catch_exceptions=False)
     assert r.exit_code == 0, r.output
-    doc = ("\\documentclass[11pt]{article}\n" + rendered._BASE + latex.TABLE_PACKAGES + "\n\\usepackage{natbib}\n"
+    doc = ("\\documentclass[11pt]{article}\n" + rendered.BASE_PREAMBLE + latex.TABLE_PACKAGES + "\n\\usepackage{natbib}\n"
            "\\begin{document}\n" + r.stdout + "\\bibliographystyle{plainnat}\n\\bibliography{refs}\n\\end{document}\n")
     (tmp_path / "refs.bib").write_text(export(catalog), encoding="utf-8")
     (tmp_path / "doc.tex").write_text(doc, encoding="utf-8")
