@@ -39,12 +39,28 @@ def render_files(catalog: Catalog) -> dict[str, str]:
     files = {}
     everything = catalog.select(None)
     files[f"{ALL}.bib"] = _file(f"all sections ({len(everything)} entries)", everything)
-    for s in sections_of(catalog):
+    for s, stem in file_stems(sections_of(catalog)).items():
         works = catalog.select([s])
         title = catalog.sections.get(s)
         label = f"section {s}" + (f" {title}" if title else "") + f" ({len(works)} entries)"
-        files[f"{file_stem(s)}.bib"] = _file(label, works)
+        files[f"{stem}.bib"] = _file(label, works)
     return files
+
+
+def file_stems(sections: list[str]) -> dict[str, str]:
+    """Section -> its file's stem, distinct for every section: two headings that slug alike
+    ("Tools / Agents" and "tools-agents") or a section called "all" must not overwrite each
+    other's file, so the later one (in section order) gets "-2", "-3"... appended."""
+    used, out = {ALL.casefold()}, {}
+    for s in sections:
+        stem = base = file_stem(s)
+        n = 1
+        while stem.casefold() in used:  # case-insensitive file systems would merge them too
+            n += 1
+            stem = f"{base}-{n}"
+        used.add(stem.casefold())
+        out[s] = stem
+    return out
 
 
 def _file(label: str, works) -> str:

@@ -222,6 +222,15 @@ def test_generated_files_are_exactly_what_export_prints():
     assert files["all.bib"].partition("\n\n")[2] == run("export").stdout
 
 
+def test_sections_that_slug_alike_get_a_file_each():
+    """Headings named, not numbered, become file names; two that slug alike (or one called
+    "all") must not overwrite each other's file."""
+    stems = refs_bib.file_stems(["1.4", "Tools / Agents", "tools-agents", "All", "2026/04"])
+    assert stems == {"1.4": "1.4", "Tools / Agents": "Tools-Agents", "tools-agents": "tools-agents-2",
+                     "All": "All-2", "2026/04": "2026-04"}
+    assert "/" not in "".join(stems.values())
+
+
 def test_bib_check_reports_missing_files(tmp_path):
     r = run("bib", "--check", "--dir", str(tmp_path / "none"))
     assert r.exit_code == 1 and "all.bib: missing" in r.stderr

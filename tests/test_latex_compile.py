@@ -136,8 +136,8 @@ def test_every_section_compiles_with_biber(tmp_path, catalog, fmt):
     if fmt == "bibtex":
         files = refs_bib.render_files(cat)
     else:
-        files = {f"{refs_bib.file_stem(s)}.bib": export(catalog, "--format", fmt, "--section", s)
-                 for s in refs_bib.sections_of(cat)}
+        files = {f"{stem}.bib": export(catalog, "--format", fmt, "--section", s)
+                 for s, stem in refs_bib.file_stems(refs_bib.sections_of(cat)).items()}
         files["all.bib"] = export(catalog, "--format", fmt)
     resources = {}
     for name, text in files.items():
