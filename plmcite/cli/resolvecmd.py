@@ -117,6 +117,8 @@ def resolve_cmd(list_path, catalog_path, sections, refresh, offline, rekey, as_j
              + (f"; retries: {sum(summary.retries.values())}" if summary.retries else ""))
     for u in cat.unresolved:
         echo_err(f"  unresolved: {doc.path or path}:{u.line or '?'}: {u.title[:70]}: {u.reason}")
+    for c in summary.name_conflicts:
+        echo_err(f"  names: {c}")
     echo_err(f"{cat_path}: {'updated' if summary.changed else 'unchanged'}")
     _fail_if_unchecked(summary, offline)
 
