@@ -83,13 +83,16 @@ def doi_of(url: str) -> str | None:
     m = _DOI_HOSTS.match(url)
     if m:
         doi = next(g for g in m.groups() if g)
-    elif re.match(r"^(?:doi:)?10\.\d{4,9}/\S+$", url, re.I):
+    elif _BARE_DOI.match(url):
         doi = url.split(":", 1)[1] if url.lower().startswith("doi:") else url
     else:
         return None
     doi = unquote(doi).rstrip("/.")
-    doi = re.sub(r"\.pdf$", "", doi, flags=re.I)
-    return doi
+    return _PDF_SUFFIX.sub("", doi)
+
+
+_BARE_DOI = re.compile(r"^(?:doi:)?10\.\d{4,9}/\S+$", re.I)
+_PDF_SUFFIX = re.compile(r"\.pdf$", re.I)
 
 
 def extract(url: str) -> dict[str, str]:

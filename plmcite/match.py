@@ -33,9 +33,14 @@ def normalize_title(title: str) -> str:
     else:
         t = unicodedata.normalize("NFKD", title)
         t = "".join(c for c in t if not unicodedata.combining(c)).lower()
-    t = re.sub(r"\$[^$]*\$", lambda m: m.group(0).strip("$"), t)
-    t = re.sub(r"[^0-9a-z\u0370-\u03ff\u4e00-\u9fff]+", " ", t)
-    return " ".join(t.split())
+    if "$" in t:
+        t = _MATH.sub(lambda m: m.group(0).strip("$"), t)
+    return " ".join(_NOT_TITLE_CHARS.sub(" ", t).split())
+
+
+# compiled once: lint normalises every title of lists of 100,000 entries
+_MATH = re.compile(r"\$[^$]*\$")
+_NOT_TITLE_CHARS = re.compile(r"[^0-9a-z\u0370-\u03ff\u4e00-\u9fff]+")
 
 
 #: confidence needed to accept a record found by title search
