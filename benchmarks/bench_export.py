@@ -5,6 +5,8 @@
    test fixture.
 2. Exporting a 10,000-work catalog (the fixture's works repeated under new keys): loading the
    catalog and rendering all of it, in-process and as a whole process (target: under 1 s).
+3. Growth from 10,000 to 100,000 works: catalog load + BibTeX render in CPU seconds, each run a
+   fresh process with the GC paused as the command runs it, best of 3 (target: at most 11x).
 
     python benchmarks/bench_export.py [--runs N]
 
@@ -106,7 +108,34 @@ def main() -> int:
                       timed(CLI + ["export", "--catalog", str(big)], max(3, args.runs // 3)), "s")
         print(f"{'10,000-work export':<48} target < 1 s {'ok' if proc < 1 and inproc < 1 else 'MISSED'}")
         ok &= proc < 1 and inproc < 1
+
+        big100 = Path(d) / "catalog100k.json"
+        big_catalog(big100, 100_000, catalog)
+        cost = {n: min(_export_cpu(path) for _ in range(3)) for n, path in ((10_000, big), (100_000, big100))}
+        for n, c in cost.items():
+            print(f"{f'{n:,} works: load + render (CPU, process)':<48} best {c:8.2f} s")
+        growth = cost[100_000] / cost[10_000]
+        print(f"{'growth 10k -> 100k works':<48} {growth:8.1f} x      target <= 11x {'ok' if growth <= 11 else 'MISSED'}")
+        ok &= growth <= 11
     return 0 if ok else 1
+
+
+_CHILD = """
+import gc, json, sys, time
+gc.disable()  # as the command does
+from plmcite import bibtex
+from plmcite.catalog import load
+t0 = time.process_time()
+cat = load(sys.argv[1])
+text = bibtex.render(cat.works)
+print(json.dumps({"cpu": time.process_time() - t0, "entries": text.count("\\n@") + 1}))
+"""
+
+
+def _export_cpu(path: Path) -> float:
+    """CPU seconds of loading and rendering ``path`` in a fresh process (no cache warmed before)."""
+    p = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True, cwd=ROOT, check=True)
+    return json.loads(p.stdout)["cpu"]
 
 
 if __name__ == "__main__":
