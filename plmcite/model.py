@@ -131,14 +131,9 @@ class Record:
         return is_published(self.kind)
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for f in fields(self):
-            if f.name == "retrieved":
-                continue
-            v = getattr(self, f.name)
-            if v is None or v == [] or v == {} or v == "":
-                continue
-            out[f.name] = [p.to_json() for p in v] if f.name == "authors" else v
+        out = _filled_fields(self, skip="retrieved")
+        if "authors" in out:
+            out["authors"] = [p.to_json() for p in out["authors"]]
         return out
 
     @classmethod
@@ -149,6 +144,17 @@ class Record:
 
 
 _RECORD_FIELDS = frozenset(f.name for f in fields(Record)) - {"retrieved"}
+
+
+def _filled_fields(obj: Any, skip: str = "") -> dict[str, Any]:
+    """The dataclass's fields that say something, in declaration order: an empty value (None,
+    "", [], {}) is left out of the catalog, which keeps its diffs to what changed."""
+    out = {}
+    for f in fields(obj):
+        v = getattr(obj, f.name)
+        if f.name != skip and v is not None and v != [] and v != {} and v != "":
+            out[f.name] = v
+    return out
 
 
 # --- works and the catalog --------------------------------------------------------------------
@@ -198,23 +204,20 @@ class Work:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if v is None or v == [] or v == {} or v == "":
-                continue
-            if f.name == "authors":
+        for name, v in _filled_fields(self).items():
+            if name == "authors":
                 v = [p.to_json() for p in v]
-            elif f.name == "kind":
+            elif name == "kind":
                 v = Kind(v).value  # a plain string assigned after construction counts too
-            elif f.name == "entries":
+            elif name == "entries":
                 v = [e.to_json() for e in sorted(v, key=lambda e: (section_sort_key(e.section), e.title))]
-            elif f.name == "provenance":
+            elif name == "provenance":
                 v = {k: v[k].to_json() for k in sorted(v)}
-            elif f.name == "ids":
+            elif name == "ids":
                 v = {k: v[k] for k in sorted(v)}
-            elif f.name == "sections":
+            elif name == "sections":
                 v = sorted(set(v), key=section_sort_key)
-            out[f.name] = v
+            out[name] = v
         return out
 
     @classmethod

@@ -11,6 +11,26 @@ UPSTREAM = sorted((FIXTURES / "upstream").glob("README.*.md"))
 START = FIXTURES / "upstream" / "README.2025-08-08.fcbf0f0.md"
 
 
+SERVICES = ("arxiv", "dblp", "crossref", "openreview", "acl", "s2")
+
+
+def project_config(*, email: str | None = "cli-test@example.org", timeout: float = 0.5,
+                   retries: int | None = None, max_backoff: float = 0.05, overrides: bool = True,
+                   zotero: str | None = None) -> str:
+    """A plmcite.toml for a project in a temporary folder (list.md, refs/catalog.json) whose
+    services are local fakes: no politeness spacing, short timeouts and backoffs."""
+    out = ['[list]\npath = "list.md"', '[catalog]\npath = "refs/catalog.json"'
+           + ('\noverrides = "refs/overrides.toml"' if overrides else "")]
+    if email:
+        out.append(f'[contact]\nemail = "{email}"')
+    if zotero:
+        out.append(f'[zotero]\nlibrary = "{zotero}"')
+    out.append(f"[http]\ntimeout = {timeout}" + (f"\nretries = {retries}" if retries is not None else "")
+               + f"\nbackoff = 0.01\nmax_backoff = {max_backoff}")
+    out += [f"[sources.{s}]\nmin_interval = 0" for s in SERVICES]
+    return "\n".join(out) + "\n"
+
+
 @pytest.fixture
 def start_list(tmp_path) -> Path:
     """A writable copy of the starting list."""

@@ -17,8 +17,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
 import rendered
+from conftest import project_config
+
 from plmcite.testing.fakes import FakeInternet
 from plmcite.testing.zotero_fake import FakeZotero
 
@@ -27,21 +28,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 LIST = FIXTURES / "lists" / "HqWu-HITCS__Awesome-Personalized-LLM.md"
 KEY = "Zq7tablesKEYnotLeaked91"
 
-CONFIG = """
-[list]
-path = "list.md"
-[catalog]
-path = "refs/catalog.json"
-overrides = "refs/overrides.toml"
-[contact]
-email = "cli-test@example.org"
-[zotero]
-library = "group:42"
-[http]
-timeout = 0.5
-backoff = 0.01
-max_backoff = 0.05
-""" + "".join(f"[sources.{s}]\nmin_interval = 0\n" for s in ("arxiv", "dblp", "crossref", "openreview", "acl", "s2"))
+CONFIG = project_config(zotero="group:42")
 
 ROLE_PLAYING = {"2403.13679", "2401.12474", "2311.16832", "2310.10158", "2211.06869", "2310.00746", "2308.09597"}
 

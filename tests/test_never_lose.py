@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import project_config
 
 from plmcite.atomic import ConcurrentModificationError
 from plmcite.catalog import read_for_update, save
@@ -27,27 +28,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 START = FIXTURES / "upstream" / "README.2025-08-08.fcbf0f0.md"
 ROOT = Path(__file__).parent.parent
 
-CONFIG = """
-[list]
-path = "list.md"
-[catalog]
-path = "refs/catalog.json"
-[http]
-timeout = 0.5
-retries = 1
-backoff = 0.01
-max_backoff = 0.02
-[sources.arxiv]
-min_interval = 0
-[sources.dblp]
-min_interval = 0
-[sources.crossref]
-min_interval = 0
-[sources.openreview]
-min_interval = 0
-[sources.acl]
-min_interval = 0
-"""
+CONFIG = project_config(email=None, retries=1, max_backoff=0.02, overrides=False)
 
 DREAMBENCH_VIDEO = "DreamBench++: A Human-Aligned Benchmark for Personalized Video Generation"
 DREAMBENCH_IMAGE = "DreamBench++: A Human-Aligned Benchmark for Personalized Image Generation"

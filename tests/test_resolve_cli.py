@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import project_config
 
 from plmcite.catalog import load
 from plmcite.cli import main
@@ -20,29 +21,7 @@ from plmcite.testing.fakes import FakeInternet
 FIXTURES = Path(__file__).parent / "fixtures"
 START = FIXTURES / "upstream" / "README.2025-08-08.fcbf0f0.md"
 
-CONFIG = """
-[list]
-path = "list.md"
-[catalog]
-path = "refs/catalog.json"
-overrides = "refs/overrides.toml"
-[contact]
-email = "cli-test@example.org"
-[http]
-timeout = 0.5
-backoff = 0.01
-max_backoff = 0.05
-[sources.arxiv]
-min_interval = 0
-[sources.dblp]
-min_interval = 0
-[sources.crossref]
-min_interval = 0
-[sources.openreview]
-min_interval = 0
-[sources.acl]
-min_interval = 0
-"""
+CONFIG = project_config()
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import project_config
 
 from plmcite.catalog import load
 from plmcite.cli import main
@@ -25,32 +26,7 @@ from plmcite.testing.replay import ReplayInternet
 
 WIRE = Path(__file__).parent / "fixtures" / "wire"
 
-CONFIG = """
-[list]
-path = "list.md"
-[catalog]
-path = "refs/catalog.json"
-overrides = "refs/overrides.toml"
-[contact]
-email = "wire-test@example.org"
-[http]
-timeout = 2
-retries = 1
-backoff = 0.01
-max_backoff = 0.02
-[sources.arxiv]
-min_interval = 0
-[sources.dblp]
-min_interval = 0
-[sources.crossref]
-min_interval = 0
-[sources.openreview]
-min_interval = 0
-[sources.acl]
-min_interval = 0
-[sources.s2]
-min_interval = 0
-"""
+CONFIG = project_config(email="wire-test@example.org", timeout=2, retries=1, max_backoff=0.02)
 
 #: one entry per paper of the corpus worth resolving, linked the way list authors link them
 LIST = r"""# Papers the recorded corpus knows
