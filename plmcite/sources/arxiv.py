@@ -55,11 +55,7 @@ class ArxivSource(Source):
         if status != 200:
             return Lookup(failed={i: f"arXiv answered HTTP {status}" for i in ids})
         out = Lookup()
-        for i in ids:
-            if i in found:
-                out.found[i] = found[i]
-            else:
-                out.missing[i] = "arXiv has no paper with this id"
+        out.answer(ids, found, "arXiv has no paper with this id")
         return out
 
 

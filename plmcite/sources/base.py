@@ -41,6 +41,16 @@ class Lookup:
     #: missing to the resolver (so it falls back to other services), never cached
     refused: dict[str, str] = field(default_factory=dict)
 
+    def answer(self, keys, records, missing: str) -> None:
+        """Each of ``keys`` found (its record in ``records``) or missing (with the service's
+        words): a batch answer names what it found and is silent about the rest."""
+        for key in keys:
+            rec = records.get(key)
+            if rec is None:
+                self.missing[key] = missing
+            else:
+                self.found[key] = rec
+
     def merge(self, other: "Lookup") -> None:
         self.found.update(other.found)
         self.missing.update(other.missing)
@@ -115,10 +125,7 @@ class Source:
             except FetchError as e:
                 out.failed[key] = str(e)
                 continue
-            if rec is None:
-                out.missing[key] = missing
-            else:
-                out.found[key] = rec
+            out.answer([key], {key: rec}, missing)
         return out
 
     def normalize_key(self, key: str) -> str:

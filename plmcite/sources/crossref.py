@@ -122,11 +122,7 @@ class CrossrefSource(Source):
             except FetchError as e:
                 out.failed.update({doi: str(e) for doi in chunk})
                 continue
-            for doi in chunk:
-                if doi in found:
-                    out.found[doi] = found[doi]
-                else:
-                    out.missing[doi] = "Crossref has no work with this DOI"
+            out.answer(chunk, found, "Crossref has no work with this DOI")
         return out
 
     def _fetch_each(self, keys: list[str]) -> Lookup:

@@ -35,6 +35,8 @@ from ..model import Record
 from ..names import person_from_name
 from .base import Lookup, Source
 
+_NO_NOTE = "OpenReview has no note with this id"
+
 _NOT_PUBLISHED = re.compile(r"(^|/)(Submission|Rejected_Submission|Withdrawn_Submission|Desk_Rejected_Submission"
                             r"|Rejected|Withdrawn|Desk_Rejected|Under_Review|-/.*)$", re.I)
 _NOT_PUBLISHED_VENUE = re.compile(r"^(submitted to|rejected by|withdrawn|desk rejected)", re.I)
@@ -66,10 +68,7 @@ class OpenReviewSource(Source):
                     out.failed[forum] = str(e)
                     continue
                 else:
-                    if rec is None:
-                        out.missing[forum] = "OpenReview has no note with this id"
-                    else:
-                        out.found[forum] = rec
+                    out.answer([forum], {forum: rec}, _NO_NOTE)
                     continue
             out.refused[forum] = f"{self._refusal}; asked the other services instead"
             self.http.note_refused(self.name, self._refusal)
@@ -94,12 +93,7 @@ class OpenReviewSource(Source):
             except FetchError:
                 left += chunk
                 continue
-            for forum in chunk:
-                rec = notes.get(forum)
-                if rec is not None:
-                    out.found[forum] = rec
-                else:
-                    out.missing[forum] = "OpenReview has no note with this id"
+            out.answer(chunk, notes, _NO_NOTE)
         return left
 
     def _search(self, query: str) -> list[Record]:

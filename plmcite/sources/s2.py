@@ -71,11 +71,7 @@ class SemanticScholarSource(Source):
             except FetchError as e:
                 out.failed.update({k: str(e) for k in ids})
                 continue
-            for key, paper in zip(ids, papers):
-                if paper is None:
-                    out.missing[key] = "Semantic Scholar does not know this id"
-                else:
-                    out.found[key] = paper
+            out.answer(ids, dict(zip(ids, papers)), "Semantic Scholar does not know this id")
         return out
 
     #: candidates of a title search: more than one, so that two papers with one title show up as
