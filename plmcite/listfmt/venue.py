@@ -102,27 +102,28 @@ def _label_and_year(t: str) -> tuple[str | None, int | None]:
     return _label(t), year
 
 
+#: how lists write a Findings volume or a workshop, and the tag word each becomes ("Findings of
+#: the ACL", "EMNLP-Findings", "NeurIPS Findings track", "ICML Workshop", "CustomNLP4U@ EMNLP"
+#: (a workshop held at EMNLP)); the first that matches wins
+_FORMS = [(re.compile(rx, re.I), suffix) for rx, suffix in (
+    (r"(?:findings\s+of\s+(?:the\s+)?)(.+)", "Findings"),
+    (r"(.+?)\s*[-\s]\s*findings", "Findings"),
+    (r"(.+?)\s+findings\b.*", "Findings"),
+    (r"(.+?)\s*[-\s]\s*workshops?", "Workshop"),
+    (r"[^@]*@\s*(.+)", "Workshop"),
+)]
+
+
 def _label(t: str) -> str | None:
     if not t or t.lower() in _NONE or not re.search(r"[^\W\d_]", t):
         return None
     low = t.lower()
     if low in _ARXIV_WORDS or re.fullmatch(r"arxiv(?:\s+preprint)?(?:\s+arxiv)?", low):
         return "Arxiv"
-    m = re.fullmatch(r"(?:findings\s+of\s+(?:the\s+)?)(.+)", t, re.I)
-    if m:
-        return f"{m.group(1).strip()} Findings"
-    m = re.fullmatch(r"(.+?)\s*[-\s]\s*findings", t, re.I)
-    if m:
-        return f"{m.group(1).strip()} Findings"
-    m = re.fullmatch(r"(.+?)\s+findings\b.*", t, re.I)
-    if m:
-        return f"{m.group(1).strip()} Findings"
-    m = re.fullmatch(r"(.+?)\s*[-\s]\s*workshops?", t, re.I)
-    if m:
-        return f"{m.group(1).strip()} Workshop"
-    m = re.fullmatch(r"[^@]*@\s*(.+)", t)  # "CustomNLP4U@ EMNLP": a workshop held at EMNLP
-    if m:
-        return f"{m.group(1).strip()} Workshop"
+    for form, suffix in _FORMS:
+        m = form.fullmatch(t)
+        if m:
+            return f"{m.group(1).strip()} {suffix}"
     return t
 
 
