@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from plmcite.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 UPSTREAM = sorted((FIXTURES / "upstream").glob("README.*.md"))
@@ -29,6 +33,17 @@ def project_config(*, email: str | None = "cli-test@example.org", timeout: float
                + f"\nbackoff = 0.01\nmax_backoff = {max_backoff}")
     out += [f"[sources.{s}]\nmin_interval = 0" for s in SERVICES]
     return "\n".join(out) + "\n"
+
+
+def run_in(root: Path, env: dict, *args: str):
+    """``plmcite ARGS`` run from the project folder ``root`` (where its plmcite.toml is found),
+    with ``env`` added to the environment; stdout and stderr apart, exceptions raised."""
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    finally:
+        os.chdir(old)
 
 
 @pytest.fixture

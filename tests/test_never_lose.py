@@ -15,12 +15,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from conftest import project_config
+from conftest import project_config, run_in
 
 from plmcite.atomic import ConcurrentModificationError
 from plmcite.catalog import read_for_update, save
-from plmcite.cli import main
 from plmcite.errors import EXIT_FAILED
 from plmcite.testing.fakes import FakeInternet
 
@@ -47,13 +45,6 @@ def make_project(root: Path, list_text: str) -> Path:
     return root
 
 
-def cli(root: Path, env: dict, *args: str):
-    old = os.getcwd()
-    os.chdir(root)
-    try:
-        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 # --- a near miss is a question for the author, never an answer ----------------------------------
@@ -65,7 +56,7 @@ def test_a_near_miss_title_stays_unresolved_and_lint_asks(net, tmp_path):
             f"+ **\\[2025 ICLR\\]** {DREAMBENCH_IMAGE}.\n")
     root = make_project(tmp_path / "p", text)
     env = {**net.env(), "PLMCITE_CACHE_DIR": str(tmp_path / "cache")}
-    r = cli(root, env, "resolve")
+    r = run_in(root, env, "resolve")
     assert r.exit_code == 0, r.stderr
     cat = json.loads((root / "refs" / "catalog.json").read_text())
     assert [w["title"] for w in cat["works"]] == [DREAMBENCH_IMAGE]  # the Image entry finds its paper
@@ -74,7 +65,7 @@ def test_a_near_miss_title_stays_unresolved_and_lint_asks(net, tmp_path):
     assert u["nearest"]["title"] == DREAMBENCH_IMAGE and u["nearest"]["ids"] == {"arxiv": "2406.16855"}
     assert "no paper has this title" in u["reason"] and DREAMBENCH_IMAGE in u["reason"]
 
-    lint = cli(root, env, "lint")
+    lint = run_in(root, env, "lint")
     assert lint.exit_code == EXIT_FAILED
     [finding] = [l for l in lint.stdout.splitlines() if "title-near-miss" in l]
     assert finding.startswith("list.md:5: title-near-miss: ") and f"did you mean {DREAMBENCH_IMAGE!r}" in finding
@@ -82,7 +73,7 @@ def test_a_near_miss_title_stays_unresolved_and_lint_asks(net, tmp_path):
 
     before = (root / "list.md").read_bytes()
     for args in (("fix",), ("fix", "--tags")):
-        assert cli(root, env, *args).exit_code == 0
+        assert run_in(root, env, *args).exit_code == 0
         assert (root / "list.md").read_bytes() == before  # never "fixed" into another paper
 
 
@@ -122,7 +113,7 @@ def test_two_resolves_at_once_lose_nothing(tmp_path):
     with FakeInternet(FIXTURES / "metadata", latency_ms=40) as slow:
         env = {**slow.env(), "PLMCITE_CACHE_DIR": str(tmp_path / "cache-seq")}
         seq = make_project(tmp_path / "seq", START.read_text(encoding="utf-8"))
-        assert cli(seq, env, "resolve").exit_code == 0
+        assert run_in(seq, env, "resolve").exit_code == 0
         want = sections_of(json.loads((seq / "refs" / "catalog.json").read_text()))
         want.pop("")  # the entries above the first heading are in neither section
 
@@ -145,7 +136,7 @@ def resolved(net, tmp_path_factory):
     """A project resolved once against the fakes (its cache holds every answer)."""
     root = make_project(tmp_path_factory.mktemp("resolved"), START.read_text(encoding="utf-8"))
     env = {**net.env(), "PLMCITE_CACHE_DIR": str(root / "cache")}
-    assert cli(root, env, "resolve").exit_code == 0
+    assert run_in(root, env, "resolve").exit_code == 0
     return root, env
 
 
@@ -153,7 +144,7 @@ def test_every_service_down_is_exit_1_and_keeps_the_catalog(resolved, tmp_path):
     root, _ = resolved
     before = (root / "refs" / "catalog.json").read_bytes()
     down = {"PLMCITE_CACHE_DIR": str(tmp_path / "empty-cache")}  # the services point at a closed port
-    r = cli(root, down, "resolve", "--refresh")
+    r = run_in(root, down, "resolve", "--refresh")
     assert r.exit_code == EXIT_FAILED
     last = r.stderr.strip().splitlines()[-1]
     assert last.startswith("error: 102 entries could not be checked because a service failed (")
@@ -164,7 +155,7 @@ def test_every_service_down_is_exit_1_and_keeps_the_catalog(resolved, tmp_path):
 def test_offline_without_a_cache_says_so(resolved, tmp_path):
     root, _ = resolved
     before = (root / "refs" / "catalog.json").read_bytes()
-    r = cli(root, {"PLMCITE_CACHE_DIR": str(tmp_path / "empty-cache")}, "resolve", "--offline", "--json")
+    r = run_in(root, {"PLMCITE_CACHE_DIR": str(tmp_path / "empty-cache")}, "resolve", "--offline", "--json")
     assert r.exit_code == EXIT_FAILED
     assert json.loads(r.stdout)["unchecked"] == 102
     assert "not in the cache and --offline forbids the network" in r.stderr
@@ -174,13 +165,13 @@ def test_offline_without_a_cache_says_so(resolved, tmp_path):
 
 def test_offline_from_a_full_cache_is_exit_0(resolved):
     root, env = resolved
-    r = cli(root, env, "resolve", "--offline")
+    r = run_in(root, env, "resolve", "--offline")
     assert r.exit_code == 0 and "error:" not in r.stderr
 
 
 def test_add_says_its_lookup_failed(tmp_path):
     root = make_project(tmp_path / "p", START.read_text(encoding="utf-8"))
-    r = cli(root, {"PLMCITE_CACHE_DIR": str(tmp_path / "cache")}, "add", "2501.00001", "--section", "1.1")
+    r = run_in(root, {"PLMCITE_CACHE_DIR": str(tmp_path / "cache")}, "add", "2501.00001", "--section", "1.1")
     assert r.exit_code == EXIT_FAILED
     assert "could not look up arxiv:2501.00001: arxiv did not answer" in r.stderr
     assert "no title known" not in r.stderr

@@ -11,11 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from conftest import project_config
+from conftest import project_config, run_in
 
 from plmcite.catalog import load
-from plmcite.cli import main
 from plmcite.testing.fakes import FakeInternet
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -37,19 +35,11 @@ def project(net, tmp_path_factory):
     (root / "plmcite.toml").write_text(CONFIG, encoding="utf-8")
     (root / "list.md").write_bytes(START.read_bytes())
     env = {**net.env(), "PLMCITE_CACHE_DIR": str(root / "cache")}
-    r = run_cli(root, env, "resolve", "--json")
+    r = run_in(root, env, "resolve", "--json")
     assert r.exit_code == 0, r.output
     return root, env, r
 
 
-def run_cli(root: Path, env: dict, *args: str):
-    runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
-    old = os.getcwd()
-    os.chdir(root)
-    try:
-        return runner.invoke(main, list(args), env=env, catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def test_json_summary_on_stdout_and_catalog_written(project):
@@ -67,7 +57,7 @@ def test_second_run_makes_no_request_and_writes_nothing(project, net):
     root, env, _ = project
     before = (root / "refs" / "catalog.json").stat().st_mtime_ns
     net.reset_log()
-    r = run_cli(root, env, "resolve")
+    r = run_in(root, env, "resolve")
     assert r.exit_code == 0
     assert r.stdout == ""  # people's messages go to stderr
     assert "requests: 0" in r.stderr and "unchanged" in r.stderr
@@ -77,17 +67,17 @@ def test_second_run_makes_no_request_and_writes_nothing(project, net):
 
 def test_offline_and_refresh_flags(project, net):
     root, env, _ = project
-    r = run_cli(root, {**env, "PLMCITE_CACHE_DIR": str(root / "nocache")}, "resolve", "--offline", "--json")
+    r = run_in(root, {**env, "PLMCITE_CACHE_DIR": str(root / "nocache")}, "resolve", "--offline", "--json")
     out = json.loads(r.stdout)
     assert out["kept_previous"] == 102 and out["changed"] is False and sum(out["requests"].values()) == 0
-    r = run_cli(root, env, "resolve", "--refresh", "--offline")
+    r = run_in(root, env, "resolve", "--refresh", "--offline")
     assert r.exit_code != 0 and "contradict" in r.output + r.stderr
 
 
 def test_section_option(project, net):
     root, env, _ = project
     net.reset_log()
-    r = run_cli(root, {**env, "PLMCITE_CACHE_DIR": str(root / "cache-section")}, "resolve", "--section", "2.1", "--json")
+    r = run_in(root, {**env, "PLMCITE_CACHE_DIR": str(root / "cache-section")}, "resolve", "--section", "2.1", "--json")
     out = json.loads(r.stdout)
     assert out["changed"] is False and 0 < sum(out["requests"].values()) < 25
 
@@ -96,7 +86,7 @@ def test_unreadable_catalog_is_not_overwritten(project, tmp_path, net):
     root, env, _ = project
     other = tmp_path / "bad.json"
     other.write_text("{broken", encoding="utf-8")
-    r = run_cli(root, env, "resolve", "--catalog", str(other))
+    r = run_in(root, env, "resolve", "--catalog", str(other))
     assert r.exit_code == 1 and "not valid JSON" in r.stderr
     assert other.read_text() == "{broken"
 
@@ -107,7 +97,7 @@ def test_catalog_lint_rules_on_the_resolved_catalog(project):
     args = ["lint"]
     for rid in rules:
         args += ["--select", rid]
-    r = run_cli(root, env, *args)
+    r = run_in(root, env, *args)
     text = r.stdout + r.stderr
     expected = [
         "list.md:8: stale-arxiv-tag: tagged '2025 Arxiv-2503' but published as ACL 2025; tag it [2025 ACL]",
@@ -134,10 +124,10 @@ def test_lint_rules_read_overrides(project, tmp_path):
     ov = root / "refs" / "overrides.toml"
     ov.write_text('["arxiv:2310.20081"]\nkind = "conference"\nvenue = "cikm"\nvenue_short = "CIKM 2023"\nyear = 2023\n', encoding="utf-8")
     try:
-        r = run_cli(root, env, "lint", "--select", "tag-venue-mismatch")
+        r = run_in(root, env, "lint", "--select", "tag-venue-mismatch")
         assert "list.md:187:" not in r.stdout + r.stderr
         # and resolve never writes to the overrides file
-        run_cli(root, env, "resolve")
+        run_in(root, env, "resolve")
         assert "cikm" in ov.read_text()
     finally:
         ov.unlink()

@@ -17,11 +17,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from conftest import project_config
+from conftest import project_config, run_in
 
 from plmcite.catalog import load
-from plmcite.cli import main
 from plmcite.testing.replay import ReplayInternet
 
 WIRE = Path(__file__).parent / "fixtures" / "wire"
@@ -81,14 +79,6 @@ LIST = r"""# Papers the recorded corpus knows
 """
 
 
-def run_cli(root: Path, env: dict, *args: str):
-    runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
-    old = os.getcwd()
-    os.chdir(root)
-    try:
-        return runner.invoke(main, list(args), env=env, catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def resolved(tmp: Path, exit_codes: tuple[int, ...] = (0,), **replay) -> tuple[Path, dict, object]:
@@ -96,7 +86,7 @@ def resolved(tmp: Path, exit_codes: tuple[int, ...] = (0,), **replay) -> tuple[P
     (tmp / "list.md").write_text(LIST, encoding="utf-8")
     with ReplayInternet(WIRE, **replay) as net:
         env = {**net.env(), "PLMCITE_CACHE_DIR": str(tmp / "cache")}
-        r = run_cli(tmp, env, "resolve", "--json")
+        r = run_in(tmp, env, "resolve", "--json")
         assert net.errors() == []
     assert r.exit_code in exit_codes, r.output
     return tmp, env, r
@@ -115,7 +105,7 @@ def challenged(tmp_path_factory):
 @pytest.fixture(scope="module")
 def bib(project):
     root, env, _ = project
-    r = run_cli(root, env, "export")
+    r = run_in(root, env, "export")
     assert r.exit_code == 0, r.output
     return r.stdout
 
@@ -182,7 +172,7 @@ def test_openreview_refusal_is_one_line_of_the_human_summary(tmp_path):
     root, env, _ = resolved(tmp_path, openreview_challenge=True)
     with ReplayInternet(WIRE, openreview_challenge=True) as net:
         env = {**net.env(), "PLMCITE_CACHE_DIR": str(tmp_path / "cache2")}
-        r = run_cli(root, env, "resolve", "--refresh")
+        r = run_in(root, env, "resolve", "--refresh")
     assert r.exit_code == 0
     line = next(l for l in r.stderr.splitlines() if "refused" in l)
     assert re.match(r"openreview refused \d+ lookup\(s\): OpenReview refused the request \(HTTP 403 ChallengeRequiredError", line)
@@ -247,7 +237,7 @@ def test_the_bibtex_compiles_without_a_warning(bib, tmp_path, style):
 @pytest.mark.skipif(bool(_missing), reason=f"needs {', '.join(_missing)}")
 def test_the_biblatex_export_compiles_with_biber_without_a_warning(project, tmp_path):
     root, env, _ = project
-    r = run_cli(root, env, "export", "--format", "biblatex")
+    r = run_in(root, env, "export", "--format", "biblatex")
     assert r.exit_code == 0, r.output
     (tmp_path / "refs.bib").write_text(r.stdout, encoding="utf-8")
     (tmp_path / "doc.tex").write_text(PREAMBLE + "\\usepackage[backend=biber]{biblatex}\n\\addbibresource{refs.bib}\n"
