@@ -85,32 +85,21 @@ def generate(n: int, kind: str = "realistic", seed: int = 7) -> str:
     return "\n".join(out) + "\n"
 
 
-def measure(text: str, repeat: int) -> tuple[float, float, int, int]:
-    """Best parse and lint times of ``repeat`` runs, in CPU seconds of this process (GC paused,
-    as the commands run): the CPU a step costs, not the wait for a core on a busy machine;
-    entries and findings."""
-    parse_t, lint_t = [], []
-    for _ in range(repeat):
-        gc.collect()
-        gc.disable()
-        try:
-            t0 = time.process_time()
-            doc = parse(text)
-            t1 = time.process_time()
-            findings = lint.run(doc)
-            t2 = time.process_time()
-        finally:
-            gc.enable()
-        parse_t.append(t1 - t0)
-        lint_t.append(t2 - t1)
-        del doc
-    return min(parse_t), min(lint_t), len(parse(text).entries), len(findings)
-
-
-def _child(kind: str, n: int, repeat: int) -> None:
-    """One measurement in a fresh process, as a command runs: no heap left over from another size."""
-    p, l, entries, findings = measure(generate(n, kind), repeat)
-    print(json.dumps({"parse": p, "lint": l, "entries": entries, "findings": findings}))
+def measure(text: str) -> dict:
+    """Parse and lint times of one run, in CPU seconds of this process (GC paused, as the
+    commands run): the CPU a step costs, not the wait for a core on a busy machine; entries and
+    findings."""
+    gc.collect()
+    gc.disable()
+    try:
+        t0 = time.process_time()
+        doc = parse(text)
+        t1 = time.process_time()
+        findings = lint.run(doc)
+        t2 = time.process_time()
+    finally:
+        gc.enable()
+    return {"parse": t1 - t0, "lint": t2 - t1, "entries": len(doc.entries), "findings": len(findings)}
 
 
 def main() -> int:
@@ -119,8 +108,8 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--child", nargs=2, metavar=("KIND", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if args.child:
-        _child(args.child[0], int(args.child[1]), args.repeat)
+    if args.child:  # one run in a fresh process, as a command runs
+        print(json.dumps(measure(generate(int(args.child[1]), args.child[0]))))
         return 0
     sizes = [int(s) for s in args.sizes.split(",")]
     results: dict[tuple[str, int], tuple[float, float]] = {}
@@ -128,7 +117,7 @@ def main() -> int:
         for n in sizes:
             runs = []
             for _ in range(args.repeat):  # each run a fresh process: no cache warmed by an earlier run
-                out = subprocess.run([sys.executable, __file__, "--child", kind, str(n), "--repeat", "1"],
+                out = subprocess.run([sys.executable, __file__, "--child", kind, str(n)],
                                      capture_output=True, text=True, check=True)
                 runs.append(json.loads(out.stdout))
             r = runs[0]
