@@ -111,7 +111,7 @@ def main() -> int:
 
         big100 = Path(d) / "catalog100k.json"
         big_catalog(big100, 100_000, catalog)
-        cost = {n: min(_export_cpu(path) for _ in range(3)) for n, path in ((10_000, big), (100_000, big100))}
+        cost = {n: min(_export_cpu(path, n) for _ in range(3)) for n, path in ((10_000, big), (100_000, big100))}
         for n, c in cost.items():
             print(f"{f'{n:,} works: load + render (CPU, process)':<48} best {c:8.2f} s")
         growth = cost[100_000] / cost[10_000]
@@ -132,10 +132,13 @@ print(json.dumps({"cpu": time.process_time() - t0, "entries": text.count("\\n@")
 """
 
 
-def _export_cpu(path: Path) -> float:
-    """CPU seconds of loading and rendering ``path`` in a fresh process (no cache warmed before)."""
+def _export_cpu(path: Path, works: int) -> float:
+    """CPU seconds of loading and rendering ``path`` (``works`` works) in a fresh process (no
+    cache warmed before)."""
     p = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True, cwd=ROOT, check=True)
-    return json.loads(p.stdout)["cpu"]
+    out = json.loads(p.stdout)
+    assert out["entries"] == works, out  # every work rendered
+    return out["cpu"]
 
 
 if __name__ == "__main__":
