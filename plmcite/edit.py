@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from . import ids as idmod
 from .match import normalize_title
 from .errors import InputError
-from .listfmt import CANONICAL_LABELS, TABLE, TAGGED, Entry, ListDoc, entry_line, parse_entry, parse_tag, with_tag_text
+from .listfmt import CANONICAL_LABELS, TABLE, TAGGED, Entry, ListDoc, parse_entry, parse_tag, with_tag_text
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ def resolve_section(doc: ListDoc, wanted: str) -> str:
     """The key of the section ``--section`` names in this list: number, slug path or heading text."""
     from .sections import resolve
 
-    known = {s.key: s.title for s in doc.sections}
+    known = doc.section_titles()
     keys = resolve(wanted, known)
     key = keys[0]
     if doc.section(key) is None:  # a parent path no heading of its own has
@@ -173,8 +173,8 @@ def add_entry(doc: ListDoc, section: str, ids: dict[str, str], title: str, tag: 
     new = NewEntry(title=title.strip().rstrip("."), tag=safe_tag(tag) if tag else None,
                    paper_url=safe_url(paper_url, "paper link") if paper_url else None,
                    code_url=safe_url(code, "code link") if code else None, given_title=given_title)
-    dialect = dialect_for(doc, section)
     mine = neighbours(doc, section)
+    dialect = dialect_for(doc, mine)
     template = next((e for e in mine if e.dialect == dialect), None) or \
         next((e for e in doc.entries if e.dialect == dialect), None)
     if dialect == TABLE and not any(e.dialect == TABLE for e in mine):
@@ -236,20 +236,6 @@ def _insert(doc: ListDoc, sec, entries: list[Entry], new_lines: list[str], key: 
     at = sec.line  # an empty section: right after its heading
     lines[at:at] = [eol] + block
     return "".join(lines), at + 2
-
-
-def build_line(ids: dict[str, str], title: str, tag: str | None, code: str | None = None,
-               paper_url: str | None = None) -> str:
-    """A new entry line in the tagged template, every part checked and escaped."""
-    from .listfmt.write import safe_tag, safe_title, safe_url
-
-    paper_url = paper_url or _paper_url(ids)
-    links = []
-    if paper_url:
-        links.append(("Paper", safe_url(paper_url, "paper link")))
-    if code:
-        links.append(("Code", safe_url(code, "code link")))
-    return entry_line(safe_tag(tag) if tag else None, safe_title(title.strip().rstrip(".")), links)
 
 
 def _paper_url(ids: dict[str, str]) -> str | None:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any, Iterable
 
-from .sections import sort_key as _section_sort_key
+from .sections import matches as section_matches  # noqa: F401  (re-exported: a work's sections)
+from .sections import sort_key as section_sort_key
 
 
 class Kind(StrEnum):
@@ -436,13 +437,3 @@ class Catalog:
             unresolved=[Unresolved.from_json(u) for u in unresolved],
             list_path=d.get("list"),
         )
-
-
-def section_sort_key(section: str) -> tuple:
-    """Sort "1.10" after "1.9", and a slug path ("awesome-papers/chat") by its parts."""
-    return _section_sort_key(section)
-
-
-def section_matches(section: str, wanted: str) -> bool:
-    """``section`` is ``wanted`` or inside it: "1.4" is in "1", "a/b" in "a", "1/x" in "1"."""
-    return section == wanted or section.startswith(wanted + ".") or section.startswith(wanted + "/")

@@ -9,9 +9,13 @@ month of its id (``2025 Arxiv-2503``). ``lint`` (stale-arxiv-tag, tag-venue-mism
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Iterator
 
 from .model import Work
 from .venues import by_id, tag_matches
+
+if TYPE_CHECKING:
+    from .listfmt import Entry
 
 
 def arxiv_tag(arxiv_id: str) -> str | None:
@@ -42,6 +46,16 @@ def tag_for(work: Work) -> str | None:
     return arxiv_tag(work.ids["arxiv"]) if work.ids.get("arxiv") else None
 
 
+def pairs(doc, catalog) -> Iterator[tuple[Entry, Work]]:
+    """(entry, its work) for every entry the catalog resolved: how lint's tag warnings and
+    ``fix --tags`` pair them, the same way."""
+    index = catalog.by_entry()
+    for e in doc.entries:
+        w = index.get(e.ref)
+        if w is not None:
+            yield e, w
+
+
 def retag_plan(doc, catalog) -> dict[int, tuple[str, str]]:
     """Tags the catalog shows to be wrong, by line: ``{line: (new tag text, reason)}``.
 
@@ -50,12 +64,10 @@ def retag_plan(doc, catalog) -> dict[int, tuple[str, str]]:
     arXiv id of its own paper link gets the id's month. Only the text inside the tag brackets
     changes, so the bracket style the author chose stays.
     """
-    index = catalog.by_entry()
     out: dict[int, tuple[str, str]] = {}
-    for e in doc.entries:
-        w = index.get(e.ref)
+    for e, w in pairs(doc, catalog):
         tag = e.tag
-        if w is None or tag is None:
+        if tag is None:
             continue
         new = None
         if w.published and w.year:

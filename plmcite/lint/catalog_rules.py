@@ -8,27 +8,16 @@ is simply not checked until the next one.
 
 from __future__ import annotations
 
-from typing import Iterator
 
-from ..listfile import Entry
 from ..match import normalize_title
 from ..model import Work
-from ..retag import suggested_tag
+from ..retag import pairs, suggested_tag
 from ..venues import tag_matches
 from .registry import rule
 
 #: identifier kinds a link can carry that the catalog records too
 _CHECKED_IDS = ("arxiv", "doi", "acl", "openreview")
 _ID_NAMES = {"arxiv": "arXiv", "doi": "DOI", "acl": "ACL Anthology", "openreview": "OpenReview"}
-
-
-def pairs(doc, catalog) -> Iterator[tuple[Entry, Work]]:
-    """(entry, its work) for every entry the catalog resolved."""
-    index = catalog.by_entry()
-    for e in doc.entries:
-        w = index.get(e.ref)
-        if w is not None:
-            yield e, w
 
 
 def _suggested_tag(work: Work) -> str:

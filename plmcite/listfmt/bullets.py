@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .inline import InlineLink, bare_urls, is_anchor, links as inline_links, plain, without_links, words
+from .inline import InlineLink, bare_urls, is_anchor, is_pdf, links as inline_links, plain, without_links, words
 from .model import BULLET, LABEL_ROLES, PARAGRAPH, Entry, Link, Tag
 from .venue import looks_like_venue, parse_venue
 
@@ -107,7 +107,7 @@ def _read(head: str, extra: list[str], line: int, section: str, marker: str, raw
         tag = Tag(raw=str(year_hint), year=year_hint, venue=None, arxiv_month=None, escaped=False)
     elif tag is not None and tag.year is None and year_hint is not None:
         tag = Tag(raw=tag.raw, year=year_hint, venue=tag.venue, arxiv_month=None, escaped=False)
-    if not _paper_evidence(all_links, tag, title_link):
+    if not _paper_evidence(all_links, tag):
         return None
     return Entry(line=line, section=section, bullet=marker, tag=tag, title=title, links=all_links,
                  raw=raw.rstrip("\r"), dialect=BULLET, name=name)
@@ -231,12 +231,12 @@ def _venue_phrase(text: str, written_out: bool = False) -> Tag | None:
     return tag
 
 
-def _paper_evidence(all_links: list[Link], tag: Tag | None, title_link: InlineLink | None) -> bool:
+def _paper_evidence(all_links: list[Link], tag: Tag | None) -> bool:
     if not all_links:
         return tag is not None and tag.year is not None
     for l in all_links:
         target = l.target
-        if target == "paper" or l.url.lower().split("?")[0].endswith(".pdf"):
+        if target == "paper" or is_pdf(l.url):
             return True
         if LABEL_ROLES.get(l.label.strip().lower()) == "paper":
             return True  # the author says it is the paper, even when the link is wrong (lint says so)
@@ -265,7 +265,7 @@ def read_paragraph(lines: list[str], line: int, section: str) -> Entry | None:
         tag = _venue_phrase(first) or parse_venue(first) if first.strip() else None
         if tag is not None:
             break
-    if not _paper_evidence(all_links, tag, None):
+    if not _paper_evidence(all_links, tag):
         return None
     return Entry(line=line, section=section, bullet="", tag=tag, title=title, links=all_links,
                  raw=lines[0].rstrip("\r"), dialect=PARAGRAPH, end=line + len(lines) - 1 if len(lines) > 1 else 0)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from .inline import is_anchor, plain, words
+from .inline import is_anchor, is_pdf, plain, words
 from .model import HTML, Entry, Link, Tag
 from .. import ids as idmod
 
@@ -52,7 +52,7 @@ def read_line(text: str, line: int, section: str) -> Entry | None:
     if target in ("code", "site"):
         return None
     cite = _CITATION.match(label)
-    pdf = url.lower().split("?")[0].endswith(".pdf")
+    pdf = is_pdf(url)
     if cite is not None:
         year = int(cite.group("year"))
         tag = Tag(raw=str(year), year=year, venue=None, arxiv_month=None, escaped=False)

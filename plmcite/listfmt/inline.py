@@ -133,6 +133,11 @@ def _label_text(label: str) -> str:
     return inner
 
 
+def is_pdf(url: str) -> bool:
+    """A link straight to a PDF file (query string aside): a paper, whatever the site."""
+    return url.lower().split("?")[0].endswith(".pdf")
+
+
 def is_anchor(url: str) -> bool:
     """A link into the same page (a table of contents) or to a local file."""
     u = url.strip()

@@ -66,7 +66,7 @@ class _Headings:
         else:
             title = secmod.strip_symbols(plain(htext))
             n2 = _NUMBERED.match(title)
-            if n2 and not (_BARE_YEAR.match(n2.group(1)) and not n2.group(2)) and n2.group(2):
+            if n2 and n2.group(2):  # a number with a title after it (a bare "2025" is no number)
                 number, title = n2.group(1), n2.group(2).strip()
             else:
                 number = None

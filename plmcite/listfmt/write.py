@@ -20,6 +20,7 @@ from ..errors import InputError
 from .inline import links as inline_links, plain
 from .model import BULLET, HTML, LABEL_ROLES, PARAGRAPH, TABLE, TAGGED, Entry, ListDoc
 from .tables import columns, split_row
+from .tagged import parse_tag
 from .venue import looks_like_venue, parse_venue
 
 _LINE_BREAKS = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
@@ -93,8 +94,7 @@ class NewEntry:
 
     @property
     def year(self) -> int | None:
-        m = re.match(r"^\s*(\d{4})", self.tag or "")
-        return int(m.group(1)) if m else None
+        return parse_tag(self.tag).year if self.tag else None
 
     @property
     def venue(self) -> str:
@@ -108,10 +108,9 @@ def neighbours(doc: ListDoc, section: str) -> list[Entry]:
     return [e for e in doc.entries if e.section == section]
 
 
-def dialect_for(doc: ListDoc, section: str) -> str:
-    """The dialect a new entry of ``section`` is written in: its neighbours', else the list's
-    most common one, else the tagged template."""
-    mine = neighbours(doc, section)
+def dialect_for(doc: ListDoc, mine: list[Entry]) -> str:
+    """The dialect a new entry of a section is written in: its entries' (``mine``, see
+    :func:`neighbours`), else the list's most common one, else the tagged template."""
     pool = mine or doc.entries
     if not pool:
         return TAGGED
@@ -171,10 +170,10 @@ def _table_row(template: Entry, doc: ListDoc, new: NewEntry, same: list[Entry]) 
             continue
         like = next((r[i] for r in rows if i < len(r) and inline_links(r[i])), old[i] if i < len(old) else "")
         if role == "paper" and new.paper_url and (not paper_done or inline_links(like)):
-            cells[i] = _link_like(like, "Paper", new.paper_url, new)
+            cells[i] = _link_like(like, "Paper", new.paper_url)
             paper_done = True
         elif role == "code" and new.code_url:
-            cells[i] = _link_like(like, "Code", new.code_url, new)
+            cells[i] = _link_like(like, "Code", new.code_url)
         else:
             cells[i] = placeholder
     if new.code_url and not any(r == "code" for r in cols.links.values()):
@@ -213,7 +212,7 @@ _GENERIC_LABELS = {"paper", "pdf", "link", "arxiv", "code", "github", "project",
 _ARXIV_IN_BADGE = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?")
 
 
-def _link_like(old_cell: str, label: str, url: str, new: NewEntry | None = None, adopt_label: bool = True) -> str:
+def _link_like(old_cell: str, label: str, url: str, adopt_label: bool = True) -> str:
     """A link written like the neighbour's link of the same kind: a badge, a [[Label]](url) or a
     [Label](url), with the neighbour's label when it is a generic one ("Link", "PDF"). A badge
     image that shows a fact of the neighbour's paper (its arXiv id, its GitHub repository) is drawn

@@ -26,7 +26,7 @@ def entry_infos(doc, section_filter: Sequence[str] | None = None) -> tuple[list[
     (numbers, slug paths or heading texts, as ``plmcite.sections.resolve`` reads them)."""
     from ..sections import resolve_all
 
-    wanted = resolve_all(section_filter, {s.key: s.title for s in doc.sections}) if section_filter else []
+    wanted = resolve_all(section_filter, doc.section_titles()) if section_filter else []
     todo, carried = [], []
     for e in doc.entries:
         info = EntryInfo.from_entry(e)
@@ -56,7 +56,7 @@ def catalog_from(doc, outcomes: Sequence[Outcome], *, previous: Catalog | None, 
     """The catalog this run's outcomes make over ``previous`` (no network: a run that finds the
     catalog rewritten by another run meanwhile builds again over that one, losing nothing)."""
     _, carried = entry_infos(doc, section_filter)
-    sections = {s.key: s.title for s in doc.sections}  # numbered and slug-path sections alike
+    sections = doc.section_titles()  # numbered and slug-path sections alike
     return build_catalog(outcomes, previous=previous, sections=sections, list_path=list_path,
                          carried=carried, reserved_keys=reserved_keys, rekey=rekey)
 
