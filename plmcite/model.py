@@ -272,6 +272,11 @@ def _want_list(name: str, value: Any) -> None:
         raise ValueError(f"{name} must be a list, not {value!r}")
 
 
+def _want_object(name: str, value: Any) -> None:
+    if not isinstance(value, dict):
+        raise ValueError(f"{name} must be an object, not {value!r}")
+
+
 def _want_month(name: str, value: Any) -> None:
     _want(int, "a whole number")(name, value)
     if value is not None and not 1 <= value <= 12:
@@ -289,7 +294,7 @@ _CHECKS = {
     "sections": _want_list_of_str,
     "authors": _want_list,
     "entries": _want_list,
-    "provenance": lambda n, v: None if isinstance(v, dict) else _want_list(n, v),
+    "provenance": _want_object,
 }
 
 

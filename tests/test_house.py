@@ -190,6 +190,8 @@ def test_a_catalog_of_the_wrong_shape_is_one_line(tmp_path):
     ("authors", [{"name": "x"}], "an author must be"),
     ("kind", "poster", "kind must be one of"),
     ("month", 13, "month must be 1 to 12"),
+    ("provenance", [], "provenance must be an object, not []"),
+    ("ids", ["arxiv"], "ids must be an object of strings"),
 ])
 def test_a_wrongly_typed_field_names_the_work(tmp_path, field, value, said):
     data = json.loads(FIXTURE_CATALOG.read_text())
