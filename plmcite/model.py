@@ -396,14 +396,24 @@ class Catalog:
             return list(self.works)
         from .sections import UnknownSection, resolve
 
-        known = {**{s: "" for w in self.works for s in w.sections}, **self.sections}
+        known = self.known_sections()
         wanted: list[str] = []
         for s in sections:
             try:
                 wanted += resolve(s, known)
             except UnknownSection:
                 pass
-        return [w for w in self.works if any(section_matches(s, want) for s in w.sections for want in wanted)]
+        return self.in_sections(wanted)
+
+    def known_sections(self) -> dict[str, str]:
+        """Every section key a work or the list names, with its heading ("" when unknown)."""
+        return {**{s: "" for w in self.works for s in w.sections}, **self.sections}
+
+    def in_sections(self, keys: Iterable[str]) -> list[Work]:
+        """Works in any of the section ``keys`` (already resolved) or their subsections, each
+        once, in catalog order."""
+        keys = list(keys)
+        return [w for w in self.works if any(section_matches(s, k) for s in w.sections for k in keys)]
 
     def to_json(self) -> dict[str, Any]:
         return {

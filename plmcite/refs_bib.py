@@ -30,7 +30,7 @@ def file_stem(section: str) -> str:
 def sections_of(catalog: Catalog) -> list[str]:
     """Every section with at least one work (top-level ones too: "1" holds 1.x)."""
     present = {s for w in catalog.works for s in w.sections if s}
-    known = {s for s in catalog.sections if catalog.select([s])}
+    known = {s for s in catalog.sections if catalog.in_sections([s])}
     return sorted(present | known, key=section_sort_key)
 
 
@@ -40,7 +40,7 @@ def render_files(catalog: Catalog) -> dict[str, str]:
     everything = catalog.select(None)
     files[f"{ALL}.bib"] = _file(f"all sections ({len(everything)} entries)", everything)
     for s, stem in file_stems(sections_of(catalog)).items():
-        works = catalog.select([s])
+        works = catalog.in_sections([s])
         title = catalog.sections.get(s)
         label = f"section {s}" + (f" {title}" if title else "") + f" ({len(works)} entries)"
         files[f"{stem}.bib"] = _file(label, works)

@@ -35,9 +35,8 @@ def _select(cat, sections: tuple[str, ...]):
     """
     from ..sections import resolve_all
 
-    known = {**{s: "" for w in cat.works for s in w.sections}, **cat.sections}
-    wanted = resolve_all(sections, known) if sections else []
-    works = cat.select(wanted or None)
+    wanted = resolve_all(sections, cat.known_sections()) if sections else []
+    works = cat.in_sections(wanted) if wanted else list(cat.works)
     if not works:
         if sections:
             from ..sections import matches
