@@ -17,6 +17,7 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from types import EllipsisType
 from typing import Iterator
 
 from .errors import PlmciteError
@@ -86,12 +87,16 @@ class Snapshot:
             return cls(path, None), None
         return cls(path, digest(raw)), raw
 
-    def check(self) -> None:
-        try:
-            current = digest(self.path.read_bytes())
-        except FileNotFoundError:
-            current = None
-        if current != self.sha256:
+    def check(self, raw: bytes | None | EllipsisType = ...) -> None:
+        """Raise :class:`ConcurrentModificationError` unless the file still holds what was read.
+        ``raw``: its bytes as the caller just read them under the lock (None: no file), so that
+        a caller that needs them too reads the file once."""
+        if raw is ...:
+            try:
+                raw = self.path.read_bytes()
+            except FileNotFoundError:
+                raw = None
+        if (digest(raw) if raw is not None else None) != self.sha256:
             raise ConcurrentModificationError(
                 f"{self.path}: changed on disk since it was read; not overwriting it (re-run the command)"
             )

@@ -74,15 +74,25 @@ def save(catalog: Catalog, path: str | os.PathLike, *, expect: Snapshot | None =
     path = Path(path)
     text = catalog.dumps()
     with folder_lock(path):
-        if expect is not None:
-            expect.check()
         try:
-            if path.read_text(encoding="utf-8") == text:
-                return False
-        except (FileNotFoundError, UnicodeDecodeError):
-            pass
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raw = None
+        if expect is not None:
+            expect.check(raw)
+        if raw is not None and _as_text(raw) == text:
+            return False
         write_atomic(path, text)
     return True
+
+
+def _as_text(raw: bytes) -> str | None:
+    """The file's text as a text-mode read gives it (universal newlines: a catalog saved with
+    CRLF by an editor is the same catalog), None when it is not UTF-8."""
+    try:
+        return raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError:
+        return None
 
 
 # --- overrides -----------------------------------------------------------------------------

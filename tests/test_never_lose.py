@@ -93,6 +93,20 @@ def test_a_stale_snapshot_is_refused_and_nothing_written(tmp_path):
     assert path.read_text() == theirs
 
 
+def test_an_unchanged_catalog_is_not_rewritten_even_with_crlf_line_ends(tmp_path):
+    """A save that changes nothing writes nothing (no mtime churn, no diff), also when an editor
+    turned the file's line ends into CRLF; a real change is written, compare-and-swap passing."""
+    path = tmp_path / "catalog.json"
+    snap, cat = read_for_update(FIXTURES / "catalog" / "catalog.json")
+    path.write_bytes(cat.dumps().replace("\n", "\r\n").encode("utf-8"))
+    snap, mine = read_for_update(path)
+    assert save(mine, path, expect=snap) is False
+    assert b"\r\n" in path.read_bytes()
+    mine.works = mine.works[:1]
+    assert save(mine, path, expect=snap) is True
+    assert path.read_text(encoding="utf-8") == mine.dumps()
+
+
 def run_resolve(root: Path, env: dict, *args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", "from plmcite.cli import main; main()", "resolve", *args],
                             cwd=root, env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
