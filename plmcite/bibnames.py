@@ -82,7 +82,7 @@ def person(p: Person, ascii: bool = False, missing: list[str] | None = None,
     # brackets and parentheses braced: natbib styles put names in \bibitem's [...] label
     family = _brackets(part(p.family, ascii, missing, fragile))
     given = _brackets(part(p.given, ascii, missing, fragile))
-    if not given or getattr(p, "literal", False):
+    if not given or p.literal:
         return "{" + family + (" " + given if given else "") + "}" if family else ""
     if not family:
         return "{" + given + "}"
@@ -112,7 +112,7 @@ def person_extended(p: Person, ascii: bool = False, missing: list[str] | None = 
         return v.replace(",", "\\symbol{44}").replace("=", "\\symbol{61}").replace('"', "\\symbol{34}")
 
     parts = [f"family={{{value(p.family)}}}", f"family-i={{{_initial(p.family)}}}"]
-    if p.given and not getattr(p, "literal", False):
+    if p.given and not p.literal:
         parts += [f"given={{{value(p.given)}}}", f"given-i={{{_initial(p.given)}}}"]
     return ", ".join(parts)
 
@@ -127,21 +127,18 @@ def _plain_part(part: str) -> bool:
 
 
 def names(people: Iterable[Person], ascii: bool = False, missing: list[str] | None = None,
-          fragile: list[str] | None = None, odd: list[str] | None = None) -> str:
-    """The author field. With ``odd`` (biblatex dialect), a name with a word biber cannot make an
-    initial of is written in the extended name format, and the word is appended to ``odd``."""
+          fragile: list[str] | None = None, biblatex: bool = False) -> str:
+    """The author field. For BibTeX, initials are made the way BibTeX makes them; for biblatex, a
+    name with a word biber cannot make an initial of is written in the extended name format."""
     out = []
     for p in people:
         family, given = p.family, p.given
         if given and _plain_part(family) and _plain_part(given):
             out.append(f"{family}, {given}")  # the common case, without escaping anything
             continue
-        n = person(p, ascii, missing, fragile, bibtex_initials=odd is None)
-        if odd is not None and ODD_CANDIDATE.search(n):
-            words = odd_initials(n)
-            if words:
-                odd.extend(words)
-                n = person_extended(p, ascii, missing, fragile)
+        n = person(p, ascii, missing, fragile, bibtex_initials=not biblatex)
+        if biblatex and ODD_CANDIDATE.search(n) and odd_initials(n):
+            n = person_extended(p, ascii, missing, fragile)
         if n:
             out.append(n)
     return " and ".join(out)

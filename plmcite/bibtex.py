@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from . import latex
-from .bibnames import ODD_CANDIDATE, names, odd_initials, person, person_extended  # noqa: F401 (re-exported)
+from .bibnames import ODD_CANDIDATE, names, odd_initials, person  # noqa: F401 (person: re-exported)
 from .model import Person, Work, section_sort_key
 
 DIALECTS = ("bibtex", "biblatex")
@@ -81,10 +81,6 @@ def rules() -> Rules:
 DEFAULT_FLAVOUR = "natbib"
 
 
-def flavours() -> tuple[str, ...]:
-    return tuple(rules().flavours)
-
-
 @dataclass
 class Fields:
     """An entry before LaTeX: type, key, authors and plain-text field values."""
@@ -137,10 +133,6 @@ def clean_doi(doi: str | None) -> str | None:
     if not _DOI.fullmatch(doi) or any(c in doi for c in "{}\\%") or not doi.isascii():
         return None
     return doi
-
-
-def arxiv_url(arxiv_id: str) -> str:
-    return f"https://arxiv.org/abs/{arxiv_id}"
 
 
 def is_arxiv_url(url: str | None, arxiv_id: str | None) -> bool:
@@ -300,10 +292,8 @@ def entry(work: Work, dialect: str = "bibtex", *, ascii: bool = False,
 
     f: dict[str, str] = {}
     if fl.authors:
-        if dialect == "biblatex":
-            f["author"] = names(fl.authors, ascii, missing, fragile, odd=[])
-        else:
-            f["author"] = names(fl.authors, ascii, missing, fragile)
+        f["author"] = names(fl.authors, ascii, missing, fragile, biblatex=dialect == "biblatex")
+        if dialect != "biblatex":
             odd = odd_initials(f["author"].replace(" and ", " ")) if ODD_CANDIDATE.search(f["author"]) else []
             if odd and warnings is not None:
                 warnings.append(f"{work.key}: name word(s) {', '.join(odd)} start with a symbol; biber cannot "

@@ -28,20 +28,14 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
-import unicodedata
 
 from .model import Person, Record
-from .names import is_organisation
+from .names import clean_text, is_organisation
 
 __all__ = [
     "canonical_person", "canonical_record", "clean_text", "clean_title", "decode_entities",
     "normalize_pages", "strip_markup", "strip_period",
 ]
-
-
-def clean_text(text: str) -> str:
-    """Collapse whitespace and NFC-normalise."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 # --- entities ----------------------------------------------------------------------------------

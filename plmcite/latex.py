@@ -14,8 +14,8 @@ back as the same text:
 - a character with no LaTeX form at all (CJK, emoji) is kept and reported in ``missing``: it
   needs xelatex/lualatex or a ``\\DeclareUnicodeCharacter``.
 
-:func:`decode` is the exact inverse of what this module writes; tests use it (with bibtexparser
-and pybtex) to check that any text survives the trip.
+:func:`plmcite.texdecode.decode` is the exact inverse of what this module writes; tests use it
+(with bibtexparser and pybtex) to check that any text survives the trip.
 """
 
 from __future__ import annotations
@@ -193,8 +193,8 @@ def _pieces(text: str, ascii: bool, missing: list[str] | None,
     return out
 
 
-def _join(pieces: list[str]) -> str:
-    """Concatenate, with ``{}`` wherever two pieces would meet in a ligature."""
+def join_pieces(pieces: list[str]) -> str:
+    """Concatenate LaTeX pieces, with ``{}`` wherever two would meet in a ligature (``-{}-``)."""
     out: list[str] = []
     prev = ""
     for p in pieces:
@@ -205,11 +205,6 @@ def _join(pieces: list[str]) -> str:
         out.append(p)
         prev = p
     return "".join(out)
-
-
-def join_pieces(pieces: list[str]) -> str:
-    """Concatenate LaTeX pieces, with ``{}`` wherever two would meet in a ligature (``-{}-``)."""
-    return _join(pieces)
 
 
 def _plain(text: str) -> bool:
@@ -235,7 +230,7 @@ def escape(text: str, *, ascii: bool = False, missing: list[str] | None = None,
     text = normalize(text)
     if _plain(text):
         return text
-    return _join(_pieces(text, ascii, missing, fragile))
+    return join_pieces(_pieces(text, ascii, missing, fragile))
 
 
 def _protected(word: str, t: Tables) -> tuple[int, int] | None:
@@ -298,7 +293,7 @@ def protect_title(text: str, *, ascii: bool = False, missing: list[str] | None =
         pieces.extend(_pieces(part, ascii, missing, fragile) if not _plain(part) else [part])
         if protected:
             pieces.append("}")
-    return _join(pieces)
+    return join_pieces(pieces)
 
 
 def portable(text: str, *, ascii: bool = False) -> bool:

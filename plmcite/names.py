@@ -36,14 +36,15 @@ def _organisation_words() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(w.lower() for w in d.get("words", ())), frozenset(d.get("exact_words", ()))
 
 
-def _tidy(text: str) -> str:
+def clean_text(text: str) -> str:
+    """Collapse whitespace and NFC-normalise (every text a service sends, names included)."""
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def is_organisation(name: str) -> bool:
     """A corporate author: a name of two or more words one of which is an organisation word
     ("Collaboration", "Consortium", "Team", "University", ...; ``data/names.toml``)."""
-    words = [w.strip(".,;:()[]{}") for w in _tidy(name).split()]
+    words = [w.strip(".,;:()[]{}") for w in clean_text(name).split()]
     if len(words) < 2:
         return False
     folded, exact = _organisation_words()
@@ -57,7 +58,7 @@ def person_from_name(name: str) -> Person:
     word join the family name; "Family, Given" is accepted too; an organisation ("H1
     Collaboration", " Gemini Team") is one literal name.
     """
-    name = _tidy(_DBLP_HOMONYM.sub("", name))
+    name = clean_text(_DBLP_HOMONYM.sub("", name))
     if is_organisation(name):
         return Person(name, literal=True)
     if "," in name:

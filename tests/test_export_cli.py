@@ -14,7 +14,7 @@ import pytest
 from bibtexparser.bparser import BibTexParser
 from click.testing import CliRunner
 
-from plmcite import refs_bib
+from plmcite import bibtex, refs_bib
 from plmcite.catalog import load
 from plmcite.cli import main
 
@@ -241,6 +241,17 @@ def test_repository_refs_bib_is_up_to_date():
     """CI's guarantee: refs/bib/ is what `plmcite bib` makes of the checked-in catalog."""
     r = CliRunner().invoke(main, ["--config", str(ROOT / "plmcite.toml"), "bib", "--check"])
     assert r.exit_code == 0, r.output + "\n(run `plmcite bib` and commit refs/bib/)"
+
+
+def test_the_for_option_offers_every_flavour_of_the_data_file():
+    """`--for` is a fixed click.Choice (the CLI does not read bibtex.toml to start): it must name
+    exactly the flavours data/bibtex.toml defines, and its help each one's styles."""
+    from plmcite.cli.exportcmds import export_cmd
+
+    opt = next(p for p in export_cmd.params if p.name == "flavour")
+    assert tuple(opt.type.choices) == tuple(bibtex.rules().flavours)
+    for f in bibtex.rules().flavours.values():
+        assert f.styles.split(" (")[0].split(",")[0] in opt.help
 
 
 def test_export_for_a_style_writes_its_flavour():

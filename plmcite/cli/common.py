@@ -26,23 +26,24 @@ def catalog_path(catalog_path: str | None = None):
     return Path(catalog_path) if catalog_path else get_config().catalog_path
 
 
-def load_catalog(path: str | None = None, *, overrides: bool = True, required: bool = True):
-    """The one way commands read the catalog: ``--catalog`` or the configured one, with the
-    overrides laid over it (``overrides=False`` for ``resolve``, which must never bake them in).
-    With ``required=False`` a missing catalog is None; a broken one is always a CatalogError."""
+def load_catalog(path: str | None = None, *, required: bool = True):
+    """The one way commands read the catalog to use it: ``--catalog`` or the configured one, with
+    the overrides laid over it (``resolve`` reads it for update instead, ``catalog.read_for_update``,
+    and never bakes the overrides in). With ``required=False`` a missing catalog is None; a broken
+    one is always a CatalogError."""
     from .. import catalog
 
     file = catalog_path(path)
     if not required and not file.exists():
         return None
-    return catalog.load(file, get_config().overrides_path if overrides else None)
+    return catalog.load(file, get_config().overrides_path)
 
 
 def read_list(list_path: str | None):
     """The parsed list and a snapshot of its bytes (so an edit never overwrites a concurrent change)."""
     from ..atomic import Snapshot
     from ..errors import InputError
-    from ..listfile import ENCODING, ERRORS, parse
+    from ..listfmt import ENCODING, ERRORS, parse
 
     path = resolve_list_path(list_path)
     snap, raw = Snapshot.take(path)

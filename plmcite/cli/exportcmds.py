@@ -153,7 +153,7 @@ def cite_cmd(sections, command, catalog_path):
 def table_cmd(sections, ascii_only, command, catalog_path):
     """Print a LaTeX (booktabs) table of the sections: work with citation, venue, year, code.
 
-    The table needs \\usepackage{booktabs} and \\usepackage{url} (or hyperref).
+    The table needs \\usepackage{booktabs,longtable,array,url} (hyperref may stand in for url).
     """
     from ..latex import table
 

@@ -32,7 +32,6 @@ def resolve_cmd(list_path, catalog_path, sections, refresh, offline, rekey, as_j
     from pathlib import Path
 
     from .. import catalog as catmod
-    from ..catalog import CatalogError
     from .. import match
     from ..atomic import ConcurrentModificationError
     from ..resolve import catalog_from, count_requests, entry_infos, open_sources, run_claims
@@ -45,8 +44,8 @@ def resolve_cmd(list_path, catalog_path, sections, refresh, offline, rekey, as_j
     cat_path = cat_file(catalog_path)
     try:
         snapshot, previous = catmod.read_for_update(cat_path)
-    except CatalogError as e:
-        raise CatalogError(f"{e} (plmcite will not overwrite a catalog it cannot read)") from None
+    except catmod.CatalogError as e:
+        raise catmod.CatalogError(f"{e} (plmcite will not overwrite a catalog it cannot read)") from None
     reserved: set[str] = set()
     if config.overrides_path.exists():
         pins = catmod.load_overrides(config.overrides_path)

@@ -14,6 +14,7 @@ import click
 from ..errors import EXIT_FAILED
 
 from .common import catalog_option, echo_err, get_config, is_tty, load_catalog
+from .common import catalog_path as catalog_file
 
 STATE_HELP = "Sync state file (default: .zotero-state.<library>.json beside the catalog)."
 
@@ -32,8 +33,7 @@ def _library(cli_value: str | None) -> str:
 def _paths(catalog_path: str | None, state_path: str | None, library: str) -> tuple[Path, Path]:
     from ..zotero.state import default_path
 
-    cfg = get_config()
-    cat = Path(catalog_path) if catalog_path else cfg.catalog_path
+    cat = catalog_file(catalog_path)
     return cat, Path(state_path) if state_path else default_path(cat, library)
 
 

@@ -176,7 +176,7 @@ def dblp_import(rec) -> dict[str, Any]:
     """The note OpenReview keeps for a DBLP record (shape of the recorded imports)."""
     from .dblp import dblp_name
 
-    paper, year = rec.paper, rec.year
+    year = rec.year
     stream = rec.key.split("/")[1].upper()
     kind = "journals" if rec.key.startswith("journals/") else "conf"
     venueid = f"dblp.org/{kind}/{stream}/{year}"
