@@ -138,15 +138,24 @@ def build_catalog(
             entries.extend(fresh[i][1])
         merged_groups.append((merge(records), entries))
 
-    # previous works kept because their refresh failed (or lay outside --section)
+    # previous works kept because their refresh failed (or lay outside --section): joined to the
+    # first group that shares an identifier, else kept as they were (indexed by identifier, so a
+    # --section run over a large catalog stays linear)
+    owner: dict[str, int] = {}
+
+    def index(g: int) -> None:
+        for x in identity_ids(merged_groups[g][0].ids):
+            owner.setdefault(x, g)
+
+    for g in range(len(merged_groups)):
+        index(g)
     for pw, entries in keep_prev.values():
-        ids = identity_ids(pw.ids)
-        target = next((w for w, _ in merged_groups if identity_ids(w.ids) & ids), None)
-        if target is not None:
-            next(es for w, es in merged_groups if w is target).extend(entries)
+        shared = [owner[x] for x in identity_ids(pw.ids) if x in owner]
+        if shared:
+            merged_groups[min(shared)][1].extend(entries)
             continue
-        copy = Work.from_json(pw.to_json())
-        merged_groups.append((copy, entries))
+        merged_groups.append((Work.from_json(pw.to_json()), entries))
+        index(len(merged_groups) - 1)
 
     for w, entries in merged_groups:
         w.entries = sorted({e.ref for e in entries})
@@ -155,7 +164,7 @@ def build_catalog(
         works.append(w)
 
     summary.name_conflicts = reconcile_people(works)  # one person, one spelling, across the catalog
-    _pin_keys(works, previous, rekey, reserved_keys, key_rules)
+    _pin_keys(works, previous, prev_by_ref, rekey, reserved_keys, key_rules)
     _keep_provenance(works, previous)
     cat = Catalog(works=works, sections=dict(sections or previous.sections), unresolved=_dedupe_unresolved(unresolved),
                   list_path=list_path if list_path is not None else previous.list_path)
@@ -188,7 +197,7 @@ def _dedupe_unresolved(items: list[Unresolved]) -> list[Unresolved]:
     return out
 
 
-def _pin_keys(works: list[Work], previous: Catalog, rekey: bool, reserved: Iterable[str],
+def _pin_keys(works: list[Work], previous: Catalog, by_ref: dict, rekey: bool, reserved: Iterable[str],
               rules: keymod.KeyRules | None) -> None:
     """Keys once written never move: a work takes the key of the previous work it continues."""
     reserved = set(reserved)
@@ -198,13 +207,14 @@ def _pin_keys(works: list[Work], previous: Catalog, rekey: bool, reserved: Itera
         keymod.assign(works, reserved, rules)
         return
     by_id: dict[str, Work] = {}
+    by_key: dict[str, Work] = {}
     for pw in previous.works:
+        by_key.setdefault(pw.key, pw)
         for x in identity_ids(pw.ids):
             by_id.setdefault(x, pw)
-    by_ref = previous.by_entry()
     used: set[str] = set()
     for w in sorted(works, key=lambda w: (w.key or "~", sorted(identity_ids(w.ids)), w.title)):
-        prev = w.key and next((pw for pw in previous.works if pw.key == w.key), None)
+        prev = w.key and by_key.get(w.key)
         if not prev:
             prev = next((by_id[x] for x in sorted(identity_ids(w.ids)) if x in by_id), None)
         if prev is None:
