@@ -58,7 +58,7 @@ def resolve_cmd(list_path, catalog_path, sections, refresh, offline, rekey, as_j
 
     with open_sources(config, offline=offline, refresh=refresh) as sources:
         section_filter = list(sections) or None
-        todo, _ = entry_infos(doc, section_filter)
+        todo, carried = entry_infos(doc, section_filter)
         bar = None
         if is_tty() and not as_json:
             bar = click.progressbar(length=len(todo), label="Resolving", file=sys.stderr)
@@ -80,7 +80,7 @@ def resolve_cmd(list_path, catalog_path, sections, refresh, offline, rekey, as_j
     # wrote (no network needed) so that neither run's results are lost
     merged = 0
     while True:
-        cat, summary = catalog_from(doc, outcomes, previous=previous, section_filter=section_filter, rekey=rekey,
+        cat, summary = catalog_from(doc, outcomes, carried, previous=previous, rekey=rekey,
                                     reserved_keys=reserved, list_path=rel)
         try:
             summary.changed = catmod.save(cat, cat_path, expect=snapshot)
@@ -92,7 +92,6 @@ def resolve_cmd(list_path, catalog_path, sections, refresh, offline, rekey, as_j
                     f"{cat_path}: other runs keep rewriting it; nothing written by this run (run it again)") from None
             snapshot, previous = catmod.read_for_update(cat_path)
     count_requests(summary, http)
-    summary.refused = dict(sorted(http.refused.items()))
     refusals = dict(http.refusals)
     if merged:
         echo_err(f"{cat_path}: another run wrote it while this one ran; its results were kept and this run's merged in")

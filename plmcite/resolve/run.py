@@ -14,9 +14,9 @@ from .merge import merge
 
 
 def run_claims(entries: Sequence[EntryInfo], sources: Sources, weights: match.TitleWeights,
-               progress: Callable[[int, int], None] | None = None, max_rounds: int = 40) -> list[Outcome]:
+               progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
     """Resolve every entry; returns one Outcome per entry, in order."""
-    outcomes = run_rounds([Claim(e, weights) for e in entries], sources, progress, max_rounds)
+    outcomes = run_rounds([Claim(e, weights) for e in entries], sources, progress)
     return [o if o is not None else Outcome(e, unresolved="resolution did not settle")
             for e, o in zip(entries, outcomes)]
 
@@ -41,21 +41,21 @@ def resolve_list(doc, sources: Sources, *, previous: Catalog | None = None, sect
                  rekey: bool = False, reserved_keys: Iterable[str] = (), list_path: str | None = None,
                  progress: Callable[[int, int], None] | None = None) -> tuple[Catalog, Summary, list[Outcome]]:
     """Resolve the list's entries (those of ``section_filter``) and build the new catalog."""
-    todo, _ = entry_infos(doc, section_filter)
+    todo, carried = entry_infos(doc, section_filter)
     weights = match.TitleWeights(e.title for e in doc.entries)
     outcomes = run_claims(todo, sources, weights, progress)
-    cat, summary = catalog_from(doc, outcomes, previous=previous, section_filter=section_filter, rekey=rekey,
+    cat, summary = catalog_from(doc, outcomes, carried, previous=previous, rekey=rekey,
                                 reserved_keys=reserved_keys, list_path=list_path)
     count_requests(summary, sources.http)
     return cat, summary, outcomes
 
 
-def catalog_from(doc, outcomes: Sequence[Outcome], *, previous: Catalog | None, section_filter=None,
+def catalog_from(doc, outcomes: Sequence[Outcome], carried: Sequence[EntryInfo], *, previous: Catalog | None,
                  rekey: bool = False, reserved_keys: Iterable[str] = (),
                  list_path: str | None = None) -> tuple[Catalog, Summary]:
     """The catalog this run's outcomes make over ``previous`` (no network: a run that finds the
-    catalog rewritten by another run meanwhile builds again over that one, losing nothing)."""
-    _, carried = entry_infos(doc, section_filter)
+    catalog rewritten by another run meanwhile builds again over that one, losing nothing).
+    ``carried``: the entries outside this run's sections (:func:`entry_infos`), kept as they were."""
     sections = doc.section_titles()  # numbered and slug-path sections alike
     return build_catalog(outcomes, previous=previous, sections=sections, list_path=list_path,
                          carried=carried, reserved_keys=reserved_keys, rekey=rekey)
@@ -66,6 +66,7 @@ def count_requests(summary: Summary, http) -> None:
     summary.retries = dict(sorted(http.retried.items()))
     summary.cache_hits = dict(sorted(http.cache_hits.items()))
     summary.failures = dict(sorted(http.failures.items()))
+    summary.refused = dict(sorted(http.refused.items()))
 
 
 class LookupFailed(PlmciteError):

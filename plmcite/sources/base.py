@@ -80,6 +80,9 @@ class Source:
         self.http = http
         self.base_url = base_url.rstrip("/")
         self._memo: dict[tuple[str, str], Any] = {}
+        #: set by the service's first refusal (an anti-bot challenge): no lookup by id is sent to
+        #: it again in this run; those entries are resolved through the other services
+        self._refusal: str | None = None
 
     # --- cache helpers --------------------------------------------------------------------
 
@@ -116,16 +119,19 @@ class Source:
         record, None when the service says it has no such paper, or raises FetchError."""
         out = Lookup()
         for key in keys:
-            try:
-                rec = get_one(key)
-            except Refused as e:
-                out.refused[key] = str(e)
-                self.http.note_refused(self.name, str(e))
-                continue
-            except FetchError as e:
-                out.failed[key] = str(e)
-                continue
-            out.answer([key], {key: rec}, missing)
+            if self._refusal is None:
+                try:
+                    rec = get_one(key)
+                except Refused as e:
+                    self._refusal = str(e)
+                except FetchError as e:
+                    out.failed[key] = str(e)
+                    continue
+                else:
+                    out.answer([key], {key: rec}, missing)
+                    continue
+            out.refused[key] = f"{self._refusal}; asked the other services instead"
+            self.http.note_refused(self.name, self._refusal)
         return out
 
     def normalize_key(self, key: str) -> str:

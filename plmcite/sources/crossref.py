@@ -101,7 +101,7 @@ class CrossrefSource(Source):
 
     def _fetch(self, keys: list[str]) -> Lookup:
         if len(keys) == 1:
-            return self._fetch_each(keys)
+            return self._fetch_singly(keys)
         out = Lookup()
         host = urlsplit(self.base_url).netloc
         for i in range(0, len(keys), self.batch_size):
@@ -125,7 +125,7 @@ class CrossrefSource(Source):
             out.answer(chunk, found, "Crossref has no work with this DOI")
         return out
 
-    def _fetch_each(self, keys: list[str]) -> Lookup:
+    def _fetch_singly(self, keys: list[str]) -> Lookup:
         out = Lookup()
         host = urlsplit(self.base_url).netloc
         for doi in keys:

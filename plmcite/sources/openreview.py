@@ -49,29 +49,13 @@ _BIB_FIELD = re.compile(r"^\s*(\w+)\s*=\s*\{(.*)\},?\s*$", re.M)
 class OpenReviewSource(Source):
     name = "openreview"
 
-    def __init__(self, http, base_url: str):
-        super().__init__(http, base_url)
-        self._refusal: str | None = None  # set by the first challenge: /notes?id= is not asked again
-
     def _fetch(self, keys: list[str]) -> Lookup:
         out = Lookup()
         if len(keys) > 1:  # many notes in one request: POST /notes/search {"ids": [...]}
             keys = self._fetch_batched(keys, out)
-        for forum in keys:
-            if self._refusal is None:
-                try:
-                    rec = self.http.get(self.name, f"{self.base_url}/notes", {"id": forum},
-                                        parse=lambda r, forum=forum: parse_note_answer(r, forum))
-                except Refused as e:
-                    self._refusal = str(e)
-                except FetchError as e:
-                    out.failed[forum] = str(e)
-                    continue
-                else:
-                    out.answer([forum], {forum: rec}, _NO_NOTE)
-                    continue
-            out.refused[forum] = f"{self._refusal}; asked the other services instead"
-            self.http.note_refused(self.name, self._refusal)
+        out.merge(self._fetch_each(  # one /notes?id= per note: until the first challenge
+            keys, lambda forum: self.http.get(self.name, f"{self.base_url}/notes", {"id": forum},
+                                              parse=lambda r: parse_note_answer(r, forum)), _NO_NOTE))
         return out
 
     #: note ids per ``POST /notes/search`` (openreview-py's ``get_notes_by_ids`` sends them so)
