@@ -440,7 +440,7 @@ def test_merge_of_a_submission_that_was_not_accepted():
 
 def test_miscased_names_take_the_capitalisation_of_another_version():
     from plmcite.model import Person
-    from plmcite.resolve.merge import _better_cased
+    from plmcite.resolve.people import improve as _better_cased
 
     chosen = [Person("yang", "Wenhao"), Person("van der Berg", "Jan"), Person("li", "x")]
     alternatives = [[Person("Yang", "Wenhao"), Person("Van Der Berg", "Jan")]]

@@ -30,7 +30,7 @@ from .roles import (
     kind_rank,
     lookup_key,
     role_of,
-    venue_string,
+    venue_of,
 )
 from .versions import VersionFinder, hint_lookups
 
@@ -259,7 +259,7 @@ class Claim(VersionFinder):
             return r.kind == Kind.PREPRINT
         if not r.published:
             return False
-        info = venues.identify(r.source, venue_string(r.source, r), r.year, ee=r.extra.get("ee", ()))
+        info = venue_of(r.source, r)
         return info is not None and venues.tag_matches(e.tag_venue, info.id, info.short)
 
 def _hint_key(kind: str, value: str) -> tuple[str, str, str]:
@@ -284,8 +284,8 @@ def _same_work(records: list[Record]) -> bool:
     if len(preprints) > 1 or len([r for r in records if r.published]) > 1:
         return False
     first = records[0]
-    return all(match.author_agreement(first.authors, r.authors) in (None, 1.0) or
-               (match.author_agreement(first.authors, r.authors) or 0) >= 0.5 for r in records[1:])
+    agreements = (match.author_agreement(first.authors, r.authors) for r in records[1:])
+    return all(a is None or a >= 0.5 for a in agreements)
 
 
 def _names(sources) -> str:

@@ -20,9 +20,9 @@ import re
 from typing import Any
 
 from .. import venues
-from ..model import Kind, Person, Provenance, Record, Work
+from ..model import Kind, Provenance, Record, Work
 from .people import improve as improve_spelling
-from .roles import CORR, ROLES, VENUES, Pick, Records, venue_string
+from .roles import CORR, ROLES, VENUES, Pick, Records, venue_of
 
 
 def _prov(rec: Record, suffix: str = "") -> Provenance:
@@ -59,7 +59,7 @@ def first(records: Records, field: str, attr: str | None = None, where=None) -> 
 def _venue(records: Records) -> tuple[venues.VenueInfo | None, Record | None]:
     """The first published record whose venue the table knows; else an unknown venue."""
     for role, r in candidates(records, "venue"):
-        info = venues.identify(role, venue_string(role, r), r.year, ee=r.extra.get("ee", ()))
+        info = venue_of(role, r)
         if info is None and role == "crossref" and r.venue_raw:
             info = venues.identify(role, r.venue_raw, r.year)
         if info is not None:
@@ -69,12 +69,6 @@ def _venue(records: Records) -> tuple[venues.VenueInfo | None, Record | None]:
         r = pubs[0]
         return venues.unknown(r.venue_raw or r.container or "unknown venue", r.year, r.kind), r
     return None, None
-
-
-def _better_cased(authors: list[Person], alternatives: list[list[Person]]) -> list[Person]:
-    """Keep the chosen author list; take a name's spelling from another version of the record
-    when that version spells the same person better ("yang" -> "Yang", "Rame" -> "Ramé")."""
-    return improve_spelling(authors, alternatives)
 
 
 _TITLE_WORD = re.compile(r"\w+")
@@ -159,7 +153,9 @@ def merge(records: Records) -> Work:
     if arec is None:
         arec = next((r for r in order if r.authors), None)
     if arec is not None:
-        w.authors = _better_cased(list(arec.authors), [r.authors for r in records.values() if r is not arec])
+        # the chosen list and order; a name's spelling from another version that spells the same
+        # person better ("yang" -> "Yang", "Rame" -> "Ramé")
+        w.authors = improve_spelling(list(arec.authors), [r.authors for r in records.values() if r is not arec])
         p["authors"] = _prov(arec)
 
     _identifiers(w, records)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 from typing import Iterator
 
+from .. import venues
 from ..model import Kind, Record
 from ..sources import REGISTRY
 
@@ -83,12 +83,8 @@ class Roles:
         )
 
 
-@lru_cache(maxsize=1)
-def roles() -> Roles:
-    return Roles.from_toml(resources.files("plmcite.data").joinpath("roles.toml").read_text(encoding="utf-8"))
-
-
-ROLES = roles()
+#: the roles table, read once at import
+ROLES = Roles.from_toml(resources.files("plmcite.data").joinpath("roles.toml").read_text(encoding="utf-8"))
 
 Records = dict[str, Record]  # role -> record
 
@@ -172,6 +168,12 @@ def venue_string(role: str, r: Record) -> str | None:
     if role == "crossref":
         return r.container or r.venue_raw
     return r.venue_raw
+
+
+def venue_of(role: str, r: Record) -> "venues.VenueInfo | None":
+    """The venue of the venue table a record of ``role`` names (by its venue string, year and
+    electronic editions), or None when the table does not know it."""
+    return venues.identify(role, venue_string(role, r), r.year, ee=r.extra.get("ee", ()))
 
 
 def kind_rank(r: Record) -> int:

@@ -32,7 +32,7 @@ from .roles import (
     lookup_key,
     matching_authors,
     role_of,
-    venue_string,
+    venue_of,
 )
 
 if TYPE_CHECKING:
@@ -182,6 +182,7 @@ class VersionFinder:
         recs = out.records
         answers = k.get_all(wanted)
         titles = self._titles(recs)
+        acronyms = {match.acronym(t) for t in titles} - {None}
         for (source, _, key), ans in zip(wanted, answers):
             if isinstance(ans, Failed):
                 out.fail(source, f"{source} {key}: {ans.reason}")
@@ -189,8 +190,8 @@ class VersionFinder:
                 if is_submission(ans):
                     continue  # a rejected or pending submission is no version to cite
                 s = match.score(ans.title, titles, record_authors=ans.authors, authors=matching_authors(recs))
-                renamed = s.authors is not None and s.authors >= 0.75 and match.acronym(ans.title) is not None \
-                    and match.acronym(ans.title) in {match.acronym(t) for t in titles}  # "PAL: <new subtitle>"
+                renamed = s.authors is not None and s.authors >= 0.75 \
+                    and match.acronym(ans.title) in acronyms  # "PAL: <new subtitle>"
                 if s.confidence >= match.VERSION_THRESHOLD or renamed or (
                         s.title >= 0.5 and s.authors is not None and s.authors >= 0.75):
                     recs.setdefault(source, ans)
@@ -257,6 +258,7 @@ class VersionFinder:
         queries = [match.search_words(title.partition(":")[2])]
         if authors:
             queries.append(f"{name} {match.search_words(authors[0].family) or authors[0].family}")
+        titles = self._titles(recs)  # unchanged until a preprint is taken (and then it returns)
         for q in dict.fromkeys(q for q in queries if q):
             res = k.get(ROLES.index, "search", q)
             if res.failed:
@@ -265,10 +267,10 @@ class VersionFinder:
             for r in res.records:
                 if r.kind != "preprint" or not r.ids.get("arxiv"):
                     continue
-                s = match.score(r.title, self._titles(recs), record_authors=r.authors, authors=authors)
-                same_name = match.acronym(r.title) == name
                 if pub_year is not None and r.year is not None and r.year > pub_year:
                     continue
+                s = match.score(r.title, titles, record_authors=r.authors, authors=authors)
+                same_name = match.acronym(r.title) == name
                 if s.authors is not None and s.authors >= 0.75 and (same_name or s.title >= match.VERSION_THRESHOLD):
                     recs.setdefault(CORR, r)
                     out.notes.append(f"preprint found under another title: {r.title!r}")
@@ -315,14 +317,19 @@ def _toc_of(recs: Records, hint: Record | None) -> str | None:
     for role in ("openreview", "acl", "crossref"):
         r = recs.get(role)
         if r is not None and r.published and r.year:
-            info = venues.identify(role, venue_string(role, r), r.year, ee=r.extra.get("ee", ()))
-            spec = venues.by_id(info.id) if info is not None else None
+            spec = _venue_spec(role, r)
             volume = r.venue_raw if role == "acl" else None
             return _toc_name(spec.spec.get("dblp_toc") if spec is not None else None, r.year, volume)
     if hint is not None and _published_elsewhere(hint) and hint.year:
         spec = venues.by_dblp_key(hint.ids["dblp"])
         return _toc_name(spec.spec.get("dblp_toc") if spec is not None else None, hint.year, None)
     return None
+
+
+def _venue_spec(role: str, r: Record):
+    """The venue table's entry for the venue a record names (None when unknown)."""
+    info = venue_of(role, r)
+    return venues.by_id(info.id) if info is not None else None
 
 
 def _toc_name(template, year: int, volume: str | None) -> str | None:
@@ -348,8 +355,7 @@ def _pages_at_index(recs: Records) -> bool:
     for role in ("openreview", "acl", "crossref", "dblp"):
         r = recs.get(role)
         if r is not None and r.published:
-            info = venues.identify(role, venue_string(role, r), r.year, ee=r.extra.get("ee", ()))
-            spec = venues.by_id(info.id) if info is not None else None
+            spec = _venue_spec(role, r)
             return spec is not None and spec.spec.get("pages_at") == ROLES.index
     return False
 
