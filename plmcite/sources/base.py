@@ -185,18 +185,12 @@ class Source:
     def search(self, query: str) -> SearchResult:
         """Candidate records for a title query (cached under the normalised query)."""
         key = " ".join(query.split())
-        memo = self._memo.get(("search", key))
-        if memo is not None:
-            return memo
-        hit = self._cached("search", key)
-        if hit is not None:
-            value, retrieved = hit
-            res = SearchResult([Record.from_json(r, retrieved) for r in value.get("records", [])])
-            self._memo[("search", key)] = res
-            return res
+        known = self._known_answer("search", key)
+        if known is not None:
+            return known
         today = self.http.today().isoformat()
         try:
-            records = [canonical_record(r) for r in self._search(key)]
+            found = self._search(key)
         except Refused as e:  # this service turned us away: no hits here, ask again next run
             self.http.note_refused(self.name, str(e))
             res = SearchResult([])
@@ -204,15 +198,7 @@ class Source:
             return res
         except FetchError as e:
             return SearchResult(failed=str(e))
-        for r in records:
-            r.retrieved = today
-        value = {"records": [r.to_json() for r in records]}
-        if not records:
-            value["missing"] = "no hits"
-        self._store("search", key, value, today)
-        res = SearchResult(records)
-        self._memo[("search", key)] = res
-        return res
+        return self._keep_answer("search", key, found, today)
 
     def search_many(self, op: str, queries: Iterable[str]) -> dict[str, SearchResult]:
         """Answers to many queries of a batched kind (``op``: "titles" at arXiv, "toc" at DBLP),
@@ -221,16 +207,11 @@ class Source:
         todo: list[str] = []
         for raw in queries:
             key = " ".join(raw.split())
-            memo = self._memo.get((op, key))
-            if memo is not None:
-                out[raw] = memo
-                continue
-            hit = self._cached(op, key)
-            if hit is not None:
-                value, retrieved = hit
-                out[raw] = self._memo[(op, key)] = SearchResult([Record.from_json(r, retrieved) for r in value.get("records", [])])
-                continue
-            todo.append(key)
+            known = self._known_answer(op, key)
+            if known is not None:
+                out[raw] = known
+            else:
+                todo.append(key)
         if todo:
             today = self.http.today().isoformat()
             try:
@@ -246,15 +227,33 @@ class Source:
                 if key not in found or isinstance(found[key], str):  # left out, or the reason it failed
                     out[raw] = SearchResult(failed=found.get(key) or failed)
                     continue
-                records = [canonical_record(r) for r in found[key]]
-                for r in records:
-                    r.retrieved = today
-                value: dict[str, Any] = {"records": [r.to_json() for r in records]}
-                if not records:
-                    value["missing"] = "no hits"
-                self._store(op, key, value, today)
-                out[raw] = self._memo[(op, key)] = SearchResult(records)
+                out[raw] = self._keep_answer(op, key, found[key], today)
         return out
+
+    def _known_answer(self, op: str, key: str) -> SearchResult | None:
+        """A search answer this run already has, or the cache holds (None: ask the service)."""
+        memo = self._memo.get((op, key))
+        if memo is not None:
+            return memo
+        hit = self._cached(op, key)
+        if hit is None:
+            return None
+        value, retrieved = hit
+        res = self._memo[(op, key)] = SearchResult([Record.from_json(r, retrieved) for r in value.get("records", [])])
+        return res
+
+    def _keep_answer(self, op: str, key: str, found: list[Record], today: str) -> SearchResult:
+        """A search answer the service just gave: canonical records, cached (an empty answer as
+        "no hits") and remembered for the run."""
+        records = [canonical_record(r) for r in found]
+        for r in records:
+            r.retrieved = today
+        value: dict[str, Any] = {"records": [r.to_json() for r in records]}
+        if not records:
+            value["missing"] = "no hits"
+        self._store(op, key, value, today)
+        res = self._memo[(op, key)] = SearchResult(records)
+        return res
 
     # --- to implement -------------------------------------------------------------------------
 
