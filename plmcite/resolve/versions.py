@@ -105,16 +105,8 @@ class VersionFinder:
         if hint is not None:  # kept for the identifiers only it gives (its DBLP key); never a version
             recs.setdefault(ROLES.identify, hint)
         # the publisher's records for the identifiers now known
-        ids = ids_of(recs)
-        wanted: list[tuple[str, str, str]] = []
-        for kind in ("arxiv", "acl", "openreview", "doi"):
-            value = ids.get(kind)
-            if not value or (kind == "doi" and doi_has_own_source(value)):
-                continue  # an Anthology DOI: its record came with the Anthology id
-            need = lookup_key(kind, value)
-            if need[0] not in recs:
-                wanted.append(need)
-        self._follow(k, out, wanted)
+        # (an Anthology DOI is skipped: its record came with the Anthology id)
+        self._follow(k, out, _lookups(recs, ids_of(recs), ("arxiv", "acl", "openreview", "doi"), doi_has_own_source))
 
     def _identify_by_title(self, k: Knowledge, out: Outcome) -> None:
         """The preprint of a paper known by its publisher's id: arXiv's title search (batched,
@@ -278,12 +270,18 @@ class VersionFinder:
 
 
 def hint_lookups(recs: Records, hint: Record) -> list[tuple[str, str, str]]:
-    """Lookups of the ids a hint names that no record of the claim has given yet."""
+    """Lookups of the ids a hint names that no record of the claim has given yet (an arXiv DOI
+    is skipped: it is the arXiv id)."""
+    return _lookups(recs, hint.ids, ("arxiv", "acl", "doi"), lambda doi: doi.lower().startswith("10.48550/"))
+
+
+def _lookups(recs: Records, ids: dict[str, str], kinds: tuple[str, ...], skip_doi) -> list[tuple[str, str, str]]:
+    """The lookups of ``ids`` (of ``kinds``, in that order) whose source gave no record yet."""
     wanted = []
-    for kind in ("arxiv", "acl", "doi"):
-        value = hint.ids.get(kind)
-        if not value or (kind == "doi" and value.lower().startswith("10.48550/")):
-            continue  # an arXiv DOI is the arXiv id
+    for kind in kinds:
+        value = ids.get(kind)
+        if not value or (kind == "doi" and skip_doi(value)):
+            continue
         need = lookup_key(kind, value)
         if need[0] not in recs:
             wanted.append(need)

@@ -195,9 +195,7 @@ def _raw_first(v) -> str:
 
 
 def _first(v) -> str | None:
-    if isinstance(v, list):
-        v = v[0] if v else None
-    return clean_text(v) if isinstance(v, str) and v.strip() else None
+    return clean_text(_raw_first(v)) or None
 
 
 def _date_parts(value) -> tuple[int | None, int | None]:
