@@ -10,13 +10,12 @@ with zero warnings; the run summary must say when OpenReview refused.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+import rendered
 from conftest import project_config, run_in
 
 from plmcite.catalog import load
@@ -193,27 +192,6 @@ def test_a_crossref_body_without_total_results_fails_one_request_not_the_run(tmp
 # --- compiling -------------------------------------------------------------------------------------
 
 _missing = [t for t in ("pdflatex", "bibtex", "biber") if shutil.which(t) is None]
-_PROBLEM = re.compile(r"^(?:!.*|\S+\.tex:\d+: .*|.*\b(?:LaTeX|Package|Class)\b[^\n]*\bWarning\b.*"
-                      r"|.*Missing character.*|.*pdfTeX warning.*)$", re.M)
-
-
-def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, max_print_line="10000")
-    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, errors="replace", timeout=300,
-                          stdin=subprocess.DEVNULL)
-
-
-def _problems(cwd: Path, tool: str) -> list[str]:
-    _run(["pdflatex", "-interaction=nonstopmode", "-file-line-error", "doc.tex"], cwd)
-    _run([tool, "doc"] if tool == "bibtex" else ["biber", "--quiet", "doc"], cwd)
-    blg = (cwd / "doc.blg").read_text(encoding="utf-8", errors="replace")
-    found = [l for l in blg.splitlines() if l.startswith("Warning--") or "error message" in l
-             or re.search(r"\b(WARN|ERROR)\b -", l)]
-    for _ in range(2):
-        _run(["pdflatex", "-interaction=nonstopmode", "-file-line-error", "doc.tex"], cwd)
-    return found + _PROBLEM.findall((cwd / "doc.log").read_text(encoding="utf-8", errors="replace"))
-
-
 PREAMBLE = "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{url}\n"
 
 
@@ -230,7 +208,7 @@ def test_the_bibtex_compiles_without_a_warning(bib, tmp_path, style):
     # authors do not count for the work (roles.toml), and an authorless @misc keeps no sort key by
     # design (docs/bibtex.md): BibTeX says so, once. Nothing else may warn.
     known = ["Warning--to sort, need author or key in anon2024chain"] if "{anon2024chain," in bib else []
-    assert _problems(tmp_path, "bibtex") == known
+    assert rendered.compile_bibtex(tmp_path) == known
 
 
 @pytest.mark.latex
@@ -243,4 +221,4 @@ def test_the_biblatex_export_compiles_with_biber_without_a_warning(project, tmp_
     (tmp_path / "doc.tex").write_text(PREAMBLE + "\\usepackage[backend=biber]{biblatex}\n\\addbibresource{refs.bib}\n"
                                       "\\begin{document}\n\\nocite{*}\n\\printbibliography\n\\end{document}\n",
                                       encoding="utf-8")
-    assert _problems(tmp_path, "biber") == []
+    assert rendered.compile_biber(tmp_path) == []
