@@ -13,11 +13,13 @@ once), its venue if published, and no "??", empty parentheses or doubled punctua
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
 
 import rendered
 from plmcite import latex, refs_bib
@@ -55,7 +57,6 @@ def test_every_style_prints_every_fact_once(tmp_path, name, catalog):
     works = load(catalog).works
     out = rendered.render_style(tmp_path, style, export(catalog, *style.export), {w.key: w for w in works})
     assert out.problems == [], f"{name}: warnings for facts that exist, or errors"
-    assert all(reason for _, reason in out.accepted)
     assert rendered.check_all(works, out.refs, name) == {}
 
 
@@ -122,6 +123,35 @@ def test_a_warning_is_accepted_only_when_the_fact_does_not_exist():
     assert rendered.accepted("plain", "Warning--empty author in b",
                              {"b": Work(key="b", title="T", authors=[Person("X", "Y")])}) is None
     assert rendered.accepted("plain", "Warning--empty author in nobody", works) is None
+
+
+def test_every_accepted_warning_is_about_an_absent_fact_of_a_named_work():
+    """Each exception names styles the harness compiles, a reason, work fields that exist, and a
+    whole-line pattern whose ``key`` group names the work (else it would accept a warning about
+    another work, or silently never apply)."""
+    work_fields = {f.name for f in dataclasses.fields(Work)}
+    assert rendered.EXCEPTIONS
+    for ex in rendered.EXCEPTIONS:
+        assert ex.reason.strip(), ex
+        assert ex.styles and set(ex.styles) <= set(rendered.STYLES), ex.styles
+        assert ex.fields and set(ex.fields) <= work_fields, ex.fields
+        assert ex.pattern.startswith("^") and ex.pattern.endswith("$"), ex.pattern
+        assert "key" in re.compile(ex.pattern).groupindex, ex.pattern
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_an_exception_accepts_its_warning_only_for_a_work_without_the_fact(data):
+    ex = data.draw(st.sampled_from(rendered.EXCEPTIONS))
+    line = data.draw(st.from_regex(ex.pattern, fullmatch=True).filter(lambda s: "\n" not in s))
+    key = re.match(ex.pattern, line).group("key")
+    style = data.draw(st.sampled_from(ex.styles))
+    bare = Work(key=key, title="T")
+    assert rendered.accepted(style, line, {key: bare}) == ex.reason
+    assert rendered.accepted(style, line, {key + "x": bare}) is None  # another work's warning
+    for f in ex.fields:
+        has = Work(key=key, title="T", **{f: [Person("Doe", "Jane")] if f == "authors" else "1"})
+        assert rendered.accepted(style, line, {key: has}) is None, f
 
 
 @pytest.mark.latex
