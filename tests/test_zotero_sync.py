@@ -513,3 +513,46 @@ def test_preprint_published_changes_item_type_like_a_fresh_sync(fake, start_cata
     assert comparable(fake, LIB) == comparable(fake, "group:43")
     d = by_citation_key(fake)[preprints[0].key][0]
     assert d["itemType"] == "conferencePaper" and "archiveID" not in d and d["pages"] == "1-9"
+
+
+def test_a_state_missing_fingerprints_is_written_again_by_a_noop_sync(fake, start_catalog, tmp_path):
+    """A sync that changes nothing in Zotero (same library version) but learns something about its
+    items (here: each item's fingerprint, stripped from the file) still saves the state."""
+    state_path = tmp_path / "s.json"
+    run(fake, start_catalog, state_path)
+    saved = json.loads(state_path.read_text())
+    assert all(it.get("local") for it in saved["items"].values())
+    for it in saved["items"].values():
+        del it["local"]
+    state_path.write_text(json.dumps(saved))
+    fake.reset_log()
+    result = run(fake, start_catalog, state_path)
+    assert fake.count("POST") == 0 and result.version == saved["version"]  # nothing written, library unmoved
+    again = json.loads(state_path.read_text())
+    assert again["version"] == saved["version"]
+    assert sorted(again["items"]) == sorted(saved["items"])
+    assert all(it.get("local") for it in again["items"].values())
+
+
+@pytest.mark.parametrize("status, applied", [(412, False), (503, True)])
+def test_a_conflict_on_the_collections_write_rereads_and_creates_each_once(fake, start_catalog, tmp_path, status, applied):
+    """The collections POST answered 412 (the library moved meanwhile), or 503 after the server did
+    apply it (sent again with the same write token: 412): the sync reads the library again, finds
+    what is there and creates each section's collection exactly once."""
+    fake.inject("POST", r"/collections$", status, apply_write=applied)
+    result = run(fake, start_catalog, tmp_path / "s.json", collections=True)
+    assert not result.failed
+    seen = [(r.method, r.path.rsplit("/", 1)[-1], r.status) for r in fake.requests]
+    conflict = [("POST", "collections", 412)] if not applied else [("POST", "collections", 503), ("POST", "collections", 412)]
+    assert seen[:2 + len(conflict) + 3] == [("GET", "top", 200), ("GET", "collections", 200), *conflict,
+                                            ("GET", "top", 200), ("GET", "collections", 200), ("POST", "collections", 200)]
+    assert sum(1 for m, p, _ in seen if m == "GET" and p == "collections") == 2  # one read more, after the conflict
+    names = [c["name"] for c in fake.library(LIB).collections.values()]
+    assert len(names) == len(set(names)) and "Personalized LLMs (plmcite)" in names
+    root_found = {"Personalized LLMs (plmcite)"} if applied else set()  # its write did land: found, not created
+    assert sorted(result.collections_created) == sorted(set(names) - root_found)
+    fresh = run(fake, start_catalog, tmp_path / "fresh.json", library="group:43", collections=True)
+    assert comparable(fake, LIB) == comparable(fake, "group:43")
+    assert len(fake.library("group:43").collections) == len(names) and not fresh.failed
+    fake.reset_log()
+    assert run(fake, start_catalog, tmp_path / "s.json", collections=True).counts["create"] == 0 and fake.count() == 1
