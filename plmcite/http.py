@@ -45,11 +45,19 @@ T = TypeVar("T")
 
 __all__ = [
     "Cache", "Http", "HttpSettings", "Response", "FetchError", "Malformed", "OfflineError", "Refused",
-    "RETRY_STATUSES", "default_cache_dir", "user_agent",
+    "RETRY_STATUSES", "SERVER_ERRORS", "backoff_delay", "default_cache_dir", "user_agent",
 ]
 
+#: server trouble worth a retry (the Zotero sync retries these; its 429s are pyzotero's to wait out)
+SERVER_ERRORS = frozenset({500, 502, 503, 504})
 #: statuses worth retrying: rate limits, overload, gateway trouble
-RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+RETRY_STATUSES = frozenset({408, 425, 429}) | SERVER_ERRORS
+
+
+def backoff_delay(attempt: int, first: float, most: float) -> float:
+    """The pause before retry ``attempt`` (0 for the first): ``first`` seconds, doubling each
+    time, at most ``most`` (``[http] backoff`` and ``max_backoff``); callers add jitter."""
+    return min(most, first * (2 ** attempt))
 
 #: bump when the shape of cached records changes, so stale caches are ignored, not misread
 #: (2: records are canonical, ``plmcite.clean.canonical_record``; authors may be literal names)
@@ -242,7 +250,7 @@ class Http:
                 self._sleep(wait)
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        base = min(self.settings.max_backoff, self.settings.backoff * (2 ** attempt))
+        base = backoff_delay(attempt, self.settings.backoff, self.settings.max_backoff)
         wait = base * (0.5 + self._rng.random() / 2)  # jitter: never all clients in step
         if retry_after is not None:
             wait = max(wait, retry_after)

@@ -556,3 +556,24 @@ def test_a_conflict_on_the_collections_write_rereads_and_creates_each_once(fake,
     assert len(fake.library("group:43").collections) == len(names) and not fresh.failed
     fake.reset_log()
     assert run(fake, start_catalog, tmp_path / "s.json", collections=True).counts["create"] == 0 and fake.count() == 1
+
+
+def test_server_errors_are_retried_with_the_configured_backoff(fake, tmp_path, monkeypatch):
+    """``[http] backoff`` doubles up to ``[http] max_backoff`` between the attempts of a request
+    answered 5xx, as for the bibliographic services (the pauses are recorded, not slept)."""
+    from types import SimpleNamespace
+
+    import plmcite.zotero.sync as sync_mod
+    from conftest import run_in
+
+    slept: list[float] = []
+    monkeypatch.setattr(sync_mod, "time", SimpleNamespace(sleep=slept.append, monotonic=time.monotonic))
+    save_catalog(synthetic_catalog(3), tmp_path / "refs" / "catalog.json")
+    (tmp_path / "plmcite.toml").write_text('[catalog]\npath = "refs/catalog.json"\n[zotero]\nlibrary = "group:42"\n'
+                                           '[http]\nbackoff = 2\nmax_backoff = 5\n')
+    fake.inject("GET", r"/items/top$", 503, times=5)  # the sixth and last attempt gets through
+    r = run_in(tmp_path, {"ZOTERO_API_KEY": KEY, "PLMCITE_ZOTERO_URL": fake.url}, "zotero", "sync", "--json")
+    assert r.exit_code == 0, r.stderr
+    assert slept == [2, 4, 5, 5, 5]
+    out = json.loads(r.stdout)
+    assert out["retries"] == 5 and out["counts"]["create"] == 3

@@ -53,6 +53,7 @@ def sync_cmd(catalog_path, library, dry_run, prefer, prune, collections, as_json
     Fields edited in Zotero are kept (and reported) unless --prefer local; tags, notes,
     attachments and collections that plmcite did not add are never touched.
     """
+    from ..http import HttpSettings
     from ..zotero import auth, state as state_mod
     from ..zotero.plan import Options
     from ..zotero.sync import Syncer, connect
@@ -64,7 +65,8 @@ def sync_cmd(catalog_path, library, dry_run, prefer, prune, collections, as_json
     cfg = get_config()
     catalog = load_catalog(str(cat_path))
     state = state_mod.load(st_path, library)
-    zot = connect(library, key, cfg.source_url("zotero"), backoff=float(cfg.section("http").get("backoff", 1.0)))
+    http = HttpSettings.from_config(cfg)
+    zot = connect(library, key, cfg.source_url("zotero"), backoff=http.backoff, max_backoff=http.max_backoff)
     bar = _Progress() if is_tty() and not as_json else None
     syncer = Syncer(zot, catalog, state, load_scheme(), Options(prefer=prefer, prune=prune, collections=collections),
                     dry_run=dry_run, progress=bar, api_key=key)

@@ -26,6 +26,7 @@ from pyzotero import zotero
 from pyzotero import errors as ze
 from pyzotero._utils import build_url
 
+from ..http import SERVER_ERRORS, HttpSettings, backoff_delay
 from ..model import Catalog
 from .auth import redact
 from .plan import ROOT, Action, CollectionPlan, Options, Plan, Remote, make_plan, plan_collections
@@ -35,9 +36,7 @@ from .tags import Scheme
 BATCH = 50  # the API's limit per write
 MAX_ROUNDS = 8  # re-reads after conflicts before giving up
 MAX_429 = 5  # attempts per write while the server rate-limits
-#: server trouble worth retrying, as resolve retries it: the request is sent again after a pause
-RETRY_STATUSES = frozenset({500, 502, 503, 504})
-MAX_5XX = 6  # attempts per request while the server answers 5xx
+MAX_5XX = 6  # attempts per request while the server answers 5xx (plmcite.http.SERVER_ERRORS)
 
 
 class SyncError(PlmciteError):
@@ -81,13 +80,16 @@ class SyncResult:
         }
 
 
-def connect(library: str, api_key: str, endpoint: str, backoff: float = 1.0) -> zotero.Zotero:
+def connect(library: str, api_key: str, endpoint: str, backoff: float = HttpSettings.backoff,
+            max_backoff: float = HttpSettings.max_backoff) -> zotero.Zotero:
     """A pyzotero client for ``"group:ID"``/``"user:ID"`` at ``endpoint``, counting its requests;
-    ``backoff`` is the first pause before a request that got a 5xx is sent again (it doubles)."""
+    ``backoff`` is the first pause before a request that got a 5xx is sent again (it doubles, up
+    to ``max_backoff``): ``[http] backoff`` and ``max_backoff``, as for the bibliographic services."""
     kind, lib_id = library.split(":")
     zot = zotero.Zotero(lib_id, kind, api_key)
     zot.endpoint = endpoint.rstrip("/")
     zot.plmcite_backoff = backoff  # type: ignore[attr-defined]
+    zot.plmcite_max_backoff = max_backoff  # type: ignore[attr-defined]
     zot.plmcite_requests = 0  # type: ignore[attr-defined]
     zot.plmcite_status = 0  # type: ignore[attr-defined]  # of the last answer, to tell 5xx apart
 
@@ -102,18 +104,18 @@ def connect(library: str, api_key: str, endpoint: str, backoff: float = 1.0) -> 
     return zot
 
 
-def retrying(zot: zotero.Zotero, call: Callable[[], Any], pause: float | None = None) -> Any:
-    """``call()`` sent again after a 5xx answer (500, 502, 503, 504), waiting ``pause`` seconds,
-    doubling each time, up to :data:`MAX_5XX` attempts; other errors go to the caller."""
+def retrying(zot: zotero.Zotero, call: Callable[[], Any]) -> Any:
+    """``call()`` sent again after a 5xx answer (500, 502, 503, 504), pausing as
+    :func:`plmcite.http.backoff_delay` says for the client's backoff (see :func:`connect`), up to
+    :data:`MAX_5XX` attempts; other errors go to the caller."""
     for attempt in range(MAX_5XX):
         try:
             return call()
         except ze.PyZoteroError:
-            if getattr(zot, "plmcite_status", 0) not in RETRY_STATUSES or attempt == MAX_5XX - 1:
+            if getattr(zot, "plmcite_status", 0) not in SERVER_ERRORS or attempt == MAX_5XX - 1:
                 raise
         zot.plmcite_retries = getattr(zot, "plmcite_retries", 0) + 1  # type: ignore[attr-defined]
-        first = pause if pause is not None else getattr(zot, "plmcite_backoff", 1.0)
-        time.sleep(min(first * 2 ** attempt, 30.0))
+        time.sleep(backoff_delay(attempt, zot.plmcite_backoff, zot.plmcite_max_backoff))  # type: ignore[attr-defined]
     raise AssertionError("unreachable")  # pragma: no cover
 
 
