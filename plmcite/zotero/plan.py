@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from ..model import Catalog, Work, section_sort_key
+from ..sections import parent as section_parent
 from . import mapping
 from .mapping import EXTRA, MANAGED_FIELDS
 from .state import CollectionState, ItemState, SyncState, digest
-from .tags import Scheme, section_parent
+from .tags import Scheme
 
 EMPTY = {digest(""), digest([]), digest(None)}
 ROOT = "*"  # the root collection's place among the section keys ("" is the list's top level)

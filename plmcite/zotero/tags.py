@@ -12,17 +12,14 @@ are ever removed from it.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Iterable
 
 from ..model import Work, section_sort_key
-from ..sections import parent
-
-_NUMBER = re.compile(r"^\d+(?:\.\d+)*$")
+from ..sections import is_number
+from ..sections import parent as section_parent  # noqa: F401  (the name tests import; plan.py uses sections.parent)
 
 
 @dataclass(frozen=True)
@@ -72,7 +69,7 @@ class Scheme:
     def collection_name(self, section_key: str, title: str) -> str:
         if not section_key:
             return self.collection_name_fmt(self.top_level, title or "Top level")
-        if not _NUMBER.match(section_key):
+        if not is_number(section_key):
             return title or section_key  # an unnumbered heading: named by its text, keyed by its slug path
         return self.collection_name_fmt(section_key, title)
 
@@ -83,12 +80,6 @@ class Scheme:
 
     def extra_prefixes(self) -> tuple[str, ...]:
         return tuple(fmt.split("{", 1)[0] for fmt in (self.extra_citation_key, self.extra_arxiv))
-
-
-def section_parent(section_key: str, known: Iterable[str]) -> str | None:
-    """The nearest enclosing section that exists ("1.4.2" -> "1.4" -> "1", "a/b/c" -> "a/b"), or
-    None for the root (see ``plmcite.sections``: the same identity as ``--section`` and BibTeX)."""
-    return parent(section_key, known)
 
 
 def load_scheme(path: str | Path | None = None) -> Scheme:
