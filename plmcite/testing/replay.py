@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..ids import strip_arxiv_version
 from .server import FakeServer, Knobs, Request, Response, Service
 from .text import tokens
 
@@ -136,7 +137,7 @@ class ArxivReplay(Service):
         assert self.envelope is not None
         head = self.envelope[: self.envelope.index(b"  <entry>")]
         head = re.sub(rb"<opensearch:totalResults>\d+<", f"<opensearch:totalResults>{len(ids)}<".encode(), head)
-        found = [self.entries[re.sub(r"v\d+$", "", i)] for i in ids if re.sub(r"v\d+$", "", i) in self.entries]
+        found = [self.entries[i] for i in map(strip_arxiv_version, ids) if i in self.entries]
         return Response(200, head + b"".join(found) + b"</feed>\n", "application/atom+xml; charset=UTF-8")
 
 
@@ -346,8 +347,7 @@ class S2Replay(Service):
 
     def handle(self, req: Request) -> Response:
         if req.path.endswith("/paper/batch"):
-            body = getattr(req, "body", b"") or b"{}"
-            ids = json.loads(body).get("ids", [])
+            ids = json.loads(req.body or b"{}").get("ids", [])
             return _json(200, [self.by_id.get(str(i).upper()) for i in ids])
         if req.path.endswith("/paper/search"):  # relevance search: recorded papers sharing words
             want = set(tokens(req.arg("query") or ""))
@@ -420,10 +420,6 @@ class Canned(Service):
 
     def __init__(self, body: bytes, status: int = 200, content_type: str = "application/json"):
         self.body, self.status, self.content_type = body, status, content_type
-
-    @classmethod
-    def of(cls, rec: Recording, content_type: str | None = None) -> "Canned":
-        return cls(rec.body, rec.status, content_type or rec.content_type)
 
     def handle(self, req: Request) -> Response:
         return Response(self.status, self.body, self.content_type)

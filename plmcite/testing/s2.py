@@ -21,6 +21,7 @@ import hashlib
 import json
 from typing import Any
 
+from ..ids import strip_arxiv_version
 from .dblp import build_records
 from .records import Paper
 from .server import Request, Response, Service
@@ -95,7 +96,7 @@ class S2Service(Service):
         if not sep:
             return self.by_id.get(ident)
         if prefix.upper() == "ARXIV":
-            value = value.split("v")[0] if "v" in value and value.split("v")[-1].isdigit() else value
+            value = strip_arxiv_version(value)
         return self.by_id.get(f"{prefix.lower()}:{value.lower()}")
 
     def _ranked(self, query: str) -> list[tuple[float, Paper]]:
