@@ -45,8 +45,6 @@ ATOM_TYPE = "application/atom+xml; charset=UTF-8"
 _HEAD = ("<?xml version='1.0' encoding='UTF-8'?>\n"
          '<feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" xmlns:arxiv="http://arxiv.org/schemas/atom" '
          'xmlns="http://www.w3.org/2005/Atom">\n')
-NS_ARXIV = "http://arxiv.org/schemas/atom"
-NS_OS = "http://a9.com/-/spec/opensearch/1.1/"
 ID_WITH_VERSION = re.compile(r"^(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v(?P<v>\d+))?$")
 MAX_PAGE = 2000
 

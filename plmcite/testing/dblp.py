@@ -60,8 +60,7 @@ def dblp_name(name: str) -> str:
 
 def xml_text(text: str) -> str:
     """A text as DBLP's JSON carries it: the XML text with its entities (``&apos;``, ``&amp;``)."""
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&apos;"))
+    return escape(text, {'"': "&quot;", "'": "&apos;"})
 
 
 def pid(name: str) -> str:

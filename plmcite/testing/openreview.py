@@ -35,6 +35,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+from .dblp import _h
 from .records import Paper, family_names
 from .server import Request, Response, Service
 from .text import Ranker, ascii_letters, display, split_name, tokens
@@ -208,10 +209,6 @@ def dblp_import(rec) -> dict[str, Any]:
         "readers": ["everyone"], "invitations": ["DBLP.org/-/Record", "DBLP.org/-/Edit"], "mdate": stamp,
         "domain": "DBLP.org", "id": nid, "version": 2,
     }
-
-
-def _h(text: str) -> int:
-    return int(hashlib.sha1(text.encode()).hexdigest(), 16)
 
 
 class OpenReviewService(Service):
