@@ -27,6 +27,7 @@ import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -196,7 +197,7 @@ def _acl_bodies(r: Recording) -> list[bytes]:
 
 
 class Fakes:
-    """The fakes' answers, fetched once over real HTTP."""
+    """The fakes' answers, fetched once over real HTTP (the answers two kinds read are cached)."""
 
     def __init__(self, net: FakeInternet):
         self.net = net
@@ -224,13 +225,18 @@ class Fakes:
     def crossref_works(self) -> list[Shape]:
         return [json_shape(self.json("crossref", f"/works/{doi}")["message"]) for doi in self.dois]
 
+    @cached_property
     def dblp_answers(self) -> list[Any]:
         return [self.json("dblp", "/search/publ/api", q=" ".join(t.split()[:4]), format="json", h=5) for t in self.titles]
+
+    @cached_property
+    def openreview_searches(self) -> list[Any]:
+        return [self.json("openreview", "/notes/search", term=t, limit=3) for t in self.titles]
 
     def openreview_notes(self) -> list[Shape]:
         ids = [p.published.openreview_id for p in self.papers if p.published and p.published.openreview_id]
         notes = [self.json("openreview", "/notes", id=i)["notes"][0] for i in ids]
-        searched = [n for t in self.titles for n in self.json("openreview", "/notes/search", term=t, limit=3)["notes"]]
+        searched = [n for answer in self.openreview_searches for n in answer["notes"]]
         return [json_shape(n) for n in notes + searched]
 
     def arxiv_feeds(self) -> list[bytes]:
@@ -238,6 +244,7 @@ class Fakes:
         return [self.get("arxiv", "", id_list=",".join(ids[i:i + 9]), max_results=9)[1] for i in range(0, len(ids), 9)] + [
             self.get("arxiv", "", id_list="1201.56789")[1]]
 
+    @cached_property
     def s2_batch(self) -> list[Any]:
         ids = [f"ARXIV:{p.arxiv.id}" for p in self.papers if p.arxiv][:5] + ["ARXIV:1201.56789"]
         req = urllib.request.Request(self.net.urls["s2"] + "/graph/v1/paper/batch?fields=" + S2_FIELDS,
@@ -278,10 +285,10 @@ KINDS = [
          lambda f: [json_shape(f.json("crossref", "/works", rows="things"))]),
     Kind("dblp search answer",
          recorded("dblp", lambda r: r.name.endswith(".json") and isinstance(r.json(), dict), lambda r: [_dblp_envelope(r.json())]),
-         lambda f: [_dblp_envelope(a) for a in f.dblp_answers()]),
+         lambda f: [_dblp_envelope(a) for a in f.dblp_answers]),
     Kind("dblp hit",
          recorded("dblp", lambda r: r.name.endswith(".json"), lambda r: [json_shape(h) for h in _dblp_hits(r.json())]),
-         lambda f: [json_shape(h) for a in f.dblp_answers() for h in _dblp_hits(a)],
+         lambda f: [json_shape(h) for a in f.dblp_answers for h in _dblp_hits(a)],
          allow_invented={"$.info.ee": "a list when a record has several electronic editions (dblp's XML-to-JSON "
                                       "conversion, api-protocols.md 5.1 [3p]); no recorded hit has two"}),
     Kind("arxiv feed",
@@ -292,7 +299,7 @@ KINDS = [
          lambda f: [xml_shape(f.get("arxiv", "", id_list="abc")[1])]),
     Kind("openreview search answer",
          recorded("openreview", lambda r: r.name.startswith(("notes-search", "search-notes")), lambda r: [_or_envelope(r.json())]),
-         lambda f: [_or_envelope(f.json("openreview", "/notes/search", term=t, limit=3)) for t in f.titles]),
+         lambda f: [_or_envelope(a) for a in f.openreview_searches]),
     Kind("openreview note",
          recorded("openreview", lambda r: r.name.startswith(("notes-search", "search-notes")),
                   lambda r: [json_shape(n) for n in _or_notes(r.json())]),
@@ -310,7 +317,7 @@ KINDS = [
                                                                          "paper-10.1093")),
                   lambda r: [json_shape({k: v for k, v in p.items() if k in S2_FIELDS.split(",") + ["paperId"]})
                              for p in (r.json() if isinstance(r.json(), list) else [r.json()]) if p]),
-         lambda f: [json_shape(p) for p in f.s2_batch() if p is not None],
+         lambda f: [json_shape(p) for p in f.s2_batch if p is not None],
          allow_invented={"$.publicationTypes": "asked for by plmcite (the recording's request did not name it; "
                                                "paper-search-publicationTypes.json shows it as a list of strings)",
                          "$.externalIds.ArXiv": "Semantic Scholar's documented external ids; no recorded paper is on arXiv",
@@ -321,7 +328,7 @@ KINDS = [
     Kind("s2 batch answer",
          recorded("s2", lambda r: r.name.startswith("paper-batch-") and r.status == 200,
                   lambda r: [{"$": {"list"}, "$[]": {_type(x) for x in r.json()}}]),
-         lambda f: [{"$": {"list"}, "$[]": {_type(x) for x in f.s2_batch()}}]),
+         lambda f: [{"$": {"list"}, "$[]": {_type(x) for x in f.s2_batch}}]),
     Kind("s2 search page",
          recorded("s2", lambda r: r.name in ("paper-search-turing-2026.json", "paper-search-empty.json"),
                   lambda r: [{k: v for k, v in json_shape(r.json()).items() if not k.startswith("$.data[].")}]),
@@ -418,6 +425,17 @@ def test_every_recording_of_the_faked_services_is_compared_or_out_of_scope():
     compared = {r.name for k in KINDS for r in k.recorded.recordings()}
     every = {r.name for svc in ("arxiv", "crossref", "dblp", "openreview", "acl") for r in CORPUS.get(svc, [])}
     assert every - compared == set(out_of_scope)
+
+
+def test_answers_two_kinds_compare_are_fetched_once():
+    with FakeInternet(RECORDS, services=["dblp", "openreview", "s2"]) as net:
+        f = Fakes(net)
+        for name in ("dblp search answer", "dblp hit", "openreview search answer", "openreview note", "s2 paper",
+                     "s2 batch answer"):
+            assert _kind(name).fake(f)
+        assert net.count("dblp", "/search/publ/api") == len(f.titles)
+        assert net.count("openreview", "/notes/search") == len(f.titles)
+        assert net.count("s2", "/graph/v1/paper/batch") == 1
 
 
 # --- the check can fail --------------------------------------------------------------------------
