@@ -61,3 +61,64 @@ def _no_real_network(monkeypatch, tmp_path_factory):
     for name in ("ARXIV", "CROSSREF", "DBLP", "OPENREVIEW", "ACL", "S2", "ZOTERO"):
         monkeypatch.setenv(f"PLMCITE_{name}_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("PLMCITE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+# --- the fake Zotero (tests/test_zotero_*.py) ------------------------------------------------------
+
+
+@pytest.fixture
+def fake_zotero():
+    """Start a fake Zotero Web API, stopped after the test:
+    ``fake_zotero({"key": user_id}, "group:42", "user:7", read_only={"other": 6})``."""
+    from plmcite.testing.zotero_fake import FakeZotero
+
+    started = []
+
+    def start(keys: dict[str, int], *libraries: str, read_only: dict[str, int] | None = None):
+        fake = FakeZotero()
+        for key, user in keys.items():
+            fake.add_key(key, user_id=user)
+        for key, user in (read_only or {}).items():
+            fake.add_key(key, user_id=user, write=False)
+        for spec in libraries:
+            kind, _, lib_id = spec.partition(":")
+            fake.add_library(kind, int(lib_id))
+        started.append(fake.start())
+        return fake
+
+    yield start
+    for fake in started:
+        fake.stop()
+
+
+def zotero_items(fake, library: str, *, include_trashed: bool = False) -> dict[str, list[dict]]:
+    """A fake library's top-level items by citation key (``zotero:<key>`` for an item without one)."""
+    import re
+
+    out: dict[str, list[dict]] = {}
+    for d in fake.top_items(library, include_trashed):
+        m = re.search(r"^Citation Key: (.+)$", d.get("extra", ""), re.M)
+        out.setdefault(m.group(1) if m else "zotero:" + d["key"], []).append(d)
+    return out
+
+
+def zotero_comparable(fake, library: str, *, include_trashed: bool = False) -> dict[str, dict]:
+    """A fake library's items as two syncs of one catalog must leave them alike: by citation key
+    (one item each), without keys, versions and dates, tags sorted, collections as name paths."""
+    colls = fake.library(library).collections
+
+    def path(k: str) -> str:
+        parts = []
+        while k:
+            parts.append(colls[k]["name"])
+            k = colls[k]["parentCollection"] or ""
+        return "/".join(reversed(parts))
+
+    out = {}
+    for ck, items in zotero_items(fake, library, include_trashed=include_trashed).items():
+        assert len(items) == 1, f"duplicate items for {ck}"
+        d = {k: v for k, v in items[0].items() if k not in ("key", "version", "dateAdded", "dateModified")}
+        d["tags"] = sorted(t["tag"] for t in d["tags"])
+        d["collections"] = sorted(path(c) for c in d["collections"])
+        out[ck] = d
+    return out

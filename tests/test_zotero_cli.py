@@ -24,13 +24,8 @@ LIB = "group:42"
 
 
 @pytest.fixture
-def fake():
-    f = FakeZotero()
-    f.add_key(SECRET, user_id=5)
-    f.add_key("readonlykey123", user_id=6, write=False)
-    f.add_library("group", 42)
-    with f:
-        yield f
+def fake(fake_zotero) -> FakeZotero:
+    return fake_zotero({SECRET: 5}, "group:42", read_only={"readonlykey123": 6})
 
 
 @pytest.fixture

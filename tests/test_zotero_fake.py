@@ -15,13 +15,8 @@ KEY = "fakeproto123"
 
 
 @pytest.fixture
-def fake():
-    f = FakeZotero()
-    f.add_key(KEY, user_id=3)
-    f.add_library("group", 9)
-    f.add_library("user", 3)
-    with f:
-        yield f
+def fake(fake_zotero) -> FakeZotero:
+    return fake_zotero({KEY: 3}, "group:9", "user:3")
 
 
 @pytest.fixture

@@ -30,6 +30,8 @@ from plmcite.zotero.plan import Options
 from plmcite.zotero.sync import Syncer, connect
 from plmcite.zotero.tags import load_scheme
 
+from conftest import zotero_comparable as comparable, zotero_items
+
 UPSTREAM = sorted((Path(__file__).parent / "fixtures" / "upstream").glob("README.*.md"))
 KEY = "k9secretZ0teroKey42"
 LIB = "group:42"
@@ -88,49 +90,13 @@ def run(fake: FakeZotero, catalog: Catalog, state_path: Path, library: str = LIB
     return Syncer(zot, catalog, state, load_scheme(), Options(**opts), dry_run=dry_run, api_key=KEY).run()
 
 
-def by_citation_key(fake: FakeZotero, library: str = LIB, include_trashed: bool = False) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
-    for d in fake.top_items(library, include_trashed):
-        m = re.search(r"^Citation Key: (.+)$", d.get("extra", ""), re.M)
-        out.setdefault(m.group(1) if m else "zotero:" + d["key"], []).append(d)
-    return out
-
-
 def tag_names(item: dict) -> set[str]:
     return {t["tag"] for t in item["tags"]}
 
 
-def comparable(fake: FakeZotero, library: str) -> dict[str, dict]:
-    """The library's live items without keys, versions and dates; collections as name paths."""
-    lib = fake.library(library)
-    colls = lib.collections
-
-    def path(k: str) -> str:
-        parts = []
-        while k:
-            parts.append(colls[k]["name"])
-            k = colls[k]["parentCollection"] or ""
-        return "/".join(reversed(parts))
-
-    out = {}
-    for ck, items in by_citation_key(fake, library).items():
-        assert len(items) == 1, f"duplicate items for {ck}"
-        d = {k: v for k, v in items[0].items() if k not in ("key", "version", "dateAdded", "dateModified")}
-        d["tags"] = sorted(t["tag"] for t in d["tags"])
-        d["collections"] = sorted(path(c) for c in d["collections"])
-        out[ck] = d
-    return out
-
-
 @pytest.fixture
-def fake():
-    f = FakeZotero()
-    f.add_key(KEY, user_id=7)
-    f.add_library("group", 42)
-    f.add_library("group", 43)
-    f.add_library("user", 7)
-    with f:
-        yield f
+def fake(fake_zotero) -> FakeZotero:
+    return fake_zotero({KEY: 7}, "group:42", "group:43", "user:7")
 
 
 @pytest.fixture
@@ -146,7 +112,7 @@ def test_first_sync_of_starting_list(fake, start_catalog, tmp_path):
     n = len(start_catalog.works)
     result = run(fake, start_catalog, state_path)
     assert result.counts["create"] == n and not result.failed
-    items = by_citation_key(fake)
+    items = zotero_items(fake, LIB)
     assert sorted(items) == sorted(w.key for w in start_catalog.works)
     assert all(len(v) == 1 for v in items.values())
     writes = fake.count("POST")
@@ -192,7 +158,7 @@ def test_one_changed_work_costs_at_most_three_requests(fake, start_catalog, tmp_
     result = run(fake, start_catalog, state_path)
     assert fake.count() <= 3 and fake.count("POST") == 1
     assert result.counts["update"] == 1
-    assert by_citation_key(fake)[w.key][0]["title"] == "A Corrected Title"
+    assert zotero_items(fake, LIB)[w.key][0]["title"] == "A Corrected Title"
     # a re-sync after that is a no-op again: our own write does not look like somebody's edit
     fake.reset_log()
     result = run(fake, start_catalog, state_path)
@@ -210,7 +176,7 @@ def test_first_sync_with_collections_mirrors_sections(fake, start_catalog, tmp_p
     sub = next(c for n, c in by_name.items() if n.startswith("1.1 "))
     assert lib.collections[sub["parentCollection"]]["name"].startswith("1 ")
     for w in start_catalog.works:
-        d = by_citation_key(fake)[w.key][0]
+        d = zotero_items(fake, LIB)[w.key][0]
         assert len(d["collections"]) == len(set(w.sections))
     assert result.collections_created
     fake.reset_log()
@@ -223,7 +189,7 @@ def test_first_sync_with_collections_mirrors_sections(fake, start_catalog, tmp_p
 
 def _user_content(fake: FakeZotero, library: str, catalog: Catalog) -> dict:
     """A person's work in Zotero: a note, a tag, an extra line, a collection, an item of their own."""
-    items = by_citation_key(fake, library)
+    items = zotero_items(fake, library)
     target = items[catalog.works[0].key][0]
     coll_report = fake.library(library)
     coll = "MYCOLL22"
@@ -294,7 +260,7 @@ def test_replay_without_prune_untags_but_keeps_items(fake, tmp_path):
     result = run(fake, b, state_path)
     gone = {w.key for w in a.works} - {w.key for w in b.works}
     assert result.counts["untag"] == len(gone) and result.counts["trash"] == 0
-    items = by_citation_key(fake)
+    items = zotero_items(fake, LIB)
     for key in gone:
         (d,) = items[key]
         assert not d.get("deleted") and not tag_names(d)
@@ -342,7 +308,7 @@ def test_sync_killed_half_way_then_rerun(fake, tmp_path):
     assert len(fake.top_items(LIB)) == 150  # three batches landed
     result = run(fake, catalog, tmp_path / "refs" / ".zotero-state.group-42.json")
     assert result.counts["create"] == 110 and not result.failed
-    items = by_citation_key(fake)
+    items = zotero_items(fake, LIB)
     assert sorted(items) == sorted(w.key for w in catalog.works)
     assert all(len(v) == 1 for v in items.values())
     fake.reset_log()
@@ -359,7 +325,7 @@ def test_lost_state_finds_items_again(fake, start_catalog, tmp_path):
     assert result.counts["create"] == 0 and fake.count("POST") == 0
     assert not result.collections_created
     assert result.counts["unchanged"] == len(start_catalog.works)
-    assert all(len(v) == 1 for v in by_citation_key(fake).values())
+    assert all(len(v) == 1 for v in zotero_items(fake, LIB).values())
 
 
 def test_concurrent_edit_in_zotero_is_preserved(fake, start_catalog, tmp_path):
@@ -367,7 +333,7 @@ def test_concurrent_edit_in_zotero_is_preserved(fake, start_catalog, tmp_path):
     run(fake, start_catalog, state_path)
     a, b = start_catalog.works[3], start_catalog.works[4]
     a.title, b.pages = "Title From The Catalog", "5--9"
-    a_key = by_citation_key(fake)[a.key][0]["key"]
+    a_key = zotero_items(fake, LIB)[a.key][0]["key"]
     edited = {"done": False}
 
     def before_write(f, method, path):
@@ -385,7 +351,7 @@ def test_concurrent_edit_in_zotero_is_preserved(fake, start_catalog, tmp_path):
     assert d["title"] == "Title Fixed By Hand" and d["date"] == "2025-02-03"
     # both fields edited by hand are kept and reported, the catalog's other changes went through
     assert [(c.key, c.field, c.resolution) for c in result.conflicts] == [(a.key, "date", "kept"), (a.key, "title", "kept")]
-    bd = by_citation_key(fake)[b.key][0]
+    bd = zotero_items(fake, LIB)[b.key][0]
     assert bd.get("pages", "") == "5-9" or bd["itemType"] == "preprint"
     # the edit survives later syncs, and --prefer local overrides it
     assert run(fake, start_catalog, state_path).counts["kept"] == 2
@@ -406,7 +372,7 @@ def test_rate_limiting_and_backoff_are_honoured(fake, tmp_path):
     assert not result.failed and result.counts["create"] == 120
     assert elapsed >= 3.0  # Retry-After of the two 429s, and the Backoff sent with the next answer
     assert [r.status for r in fake.requests][:3] == [429, 200, 429]
-    items = by_citation_key(fake)
+    items = zotero_items(fake, LIB)
     assert len(items) == 120 and all(len(v) == 1 for v in items.values())
 
 
@@ -418,7 +384,7 @@ def test_write_answer_lost_then_retried_creates_no_duplicates(fake, tmp_path):
     result = run(fake, catalog, tmp_path / "s.json")
     assert not result.failed and result.retries == 1
     assert result.counts["create"] == 10  # the 50 of the lost answer were found again, not recreated
-    assert all(len(v) == 1 for v in by_citation_key(fake).values()) and len(by_citation_key(fake)) == 60
+    assert all(len(v) == 1 for v in zotero_items(fake, LIB).values()) and len(zotero_items(fake, LIB)) == 60
     fake.reset_log()
     assert run(fake, catalog, tmp_path / "s.json").counts["create"] == 0 and fake.count() == 1
 
@@ -430,7 +396,7 @@ def test_moves_between_sections_retag_only_plmcite_tags(fake, start_catalog, tmp
     state_path = tmp_path / "s.json"
     run(fake, start_catalog, state_path)
     w = start_catalog.works[10]
-    zkey = by_citation_key(fake)[w.key][0]["key"]
+    zkey = zotero_items(fake, LIB)[w.key][0]["key"]
     d = fake.library(LIB).items[zkey]
     fake.edit_item(LIB, zkey, tags=d["tags"] + [{"tag": "plm:9.9 my own"}, {"tag": "favourite"}])
     old = set(load_scheme().work_tags(w, start_catalog.sections))
@@ -454,7 +420,7 @@ def test_renamed_section_retags_cleanly(fake, start_catalog, tmp_path):
     assert result.counts["retag"] == len(members)
     assert result.collections_renamed == [f"{sec} Renamed Section"]
     for w in members:
-        tags = tag_names(by_citation_key(fake)[w.key][0])
+        tags = tag_names(zotero_items(fake, LIB)[w.key][0])
         assert f"plm:{sec} Renamed Section" in tags and f"plm:{sec} {old_title}" not in tags and f"plm:{sec}" in tags
 
 
@@ -462,7 +428,7 @@ def test_item_trashed_by_a_person_is_left_alone(fake, start_catalog, tmp_path):
     state_path = tmp_path / "s.json"
     run(fake, start_catalog, state_path)
     w = start_catalog.works[2]
-    zkey = by_citation_key(fake)[w.key][0]["key"]
+    zkey = zotero_items(fake, LIB)[w.key][0]["key"]
     fake.edit_item(LIB, zkey, deleted=1)
     w.title = "Changed"
     result = run(fake, start_catalog, state_path)
@@ -474,11 +440,11 @@ def test_item_deleted_in_zotero_is_recreated(fake, start_catalog, tmp_path):
     state_path = tmp_path / "s.json"
     run(fake, start_catalog, state_path)
     w = start_catalog.works[2]
-    fake.delete_item(LIB, by_citation_key(fake)[w.key][0]["key"])
+    fake.delete_item(LIB, zotero_items(fake, LIB)[w.key][0]["key"])
     fake.reset_log()
     result = run(fake, start_catalog, state_path)
     assert result.counts["create"] == 1 and fake.count() == 3  # changes, /deleted, one write
-    assert len(by_citation_key(fake)[w.key]) == 1
+    assert len(zotero_items(fake, LIB)[w.key]) == 1
 
 
 def test_dry_run_writes_nothing(fake, start_catalog, tmp_path):
@@ -511,7 +477,7 @@ def test_preprint_published_changes_item_type_like_a_fresh_sync(fake, start_cata
     assert result.counts["update"] == 3 and not result.conflicts
     run(fake, start_catalog, tmp_path / "fresh.json", library="group:43")
     assert comparable(fake, LIB) == comparable(fake, "group:43")
-    d = by_citation_key(fake)[preprints[0].key][0]
+    d = zotero_items(fake, LIB)[preprints[0].key][0]
     assert d["itemType"] == "conferencePaper" and "archiveID" not in d and d["pages"] == "1-9"
 
 
