@@ -19,14 +19,18 @@ from .model import Person
 
 
 def _brace_if_needed(part: str) -> str:
-    """Brace a name part that BibTeX would otherwise split ("and", a comma) or read as "others"."""
+    """Brace a name part that BibTeX would otherwise split ("and", a comma), read as "others", or
+    read as nothing at all (only hyphens, ties and spaces, which BibTeX takes for separators
+    between the words of a name: "Doe, -" is "a comma at the end")."""
     low = part.lower()
-    if "," in part or low == "others" or ("and" in low and re.search(r"(?:^|\s)and(?:\s|$)", low)):
+    if "," in part or low == "others" or ("and" in low and re.search(r"(?:^|\s)and(?:\s|$)", low)) \
+            or not _SEPARATORS.sub("", part):
         return "{" + part + "}"
     return part
 
 
 _LABEL_CHARS = re.compile(r"[\[\]()]")
+_SEPARATORS = re.compile(r"[\s~\-]+")
 
 
 def _brackets(text: str) -> str:
@@ -123,6 +127,7 @@ _NAME_PLAIN = re.compile(r"[A-Za-z0-9.'\-]+(?: [A-Za-z0-9.'\-]+)*")
 
 def _plain_part(part: str) -> bool:
     return (_NAME_PLAIN.fullmatch(part) is not None and "--" not in part and "''" not in part
+            and _SEPARATORS.sub("", part) != ""
             and "nd" not in part and "thers" not in part)
 
 

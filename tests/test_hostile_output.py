@@ -31,7 +31,8 @@ pytestmark = pytest.mark.latex
 HOSTILE_NAMES = ["Ann {Brace", "Robert'); \\input{/etc/passwd} Tables", "Bob }{ Close", "#1 Hash", "Ed $x^2$ Math",
                  "Per%cent Sign", "Tilde ~ Person", "x=y, z", "\\relax Backslash", "_under_ Score", "and Others",
                  "\\.\"Quote Mark",  # biber 2.18 looped forever on a '"' in an extended-format name
-                 "%¡ Bang", "Left (Paren"]  # abbrvnat cut ¡ in two; natbib read "(" as the year's
+                 "%¡ Bang", "Left (Paren",  # abbrvnat cut ¡ in two; natbib read "(" as the year's
+                 "Dash, -", "- -, Dashes"]  # BibTeX took a part of only hyphens for no part ("comma at the end")
 HOSTILE_TITLES = ["\\input{/etc/passwd}", "}{ Unbalanced {", "100% of #1 & $x_i^2$ ~ \\\\ `quotes'' --- -- -",
                   "\\end{document} \\def\\x{y} \\catcode`\\%=12", "[brackets] (parens) <angle> |bar|"]
 HOSTILE_URLS = ["https://example.org/a}b{c", "https://example.org/%7Bx%7D?q=a%b#frag", "https://example.org/a\\b c",
