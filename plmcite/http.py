@@ -59,6 +59,7 @@ def backoff_delay(attempt: int, first: float, most: float) -> float:
     time, at most ``most`` (``[http] backoff`` and ``max_backoff``); callers add jitter."""
     return min(most, first * (2 ** attempt))
 
+
 #: bump when the shape of cached records changes, so stale caches are ignored, not misread
 #: (2: records are canonical, ``plmcite.clean.canonical_record``; authors may be literal names)
 CACHE_FORMAT = 2
