@@ -10,7 +10,7 @@ names. ``Work.from_json`` checks types as it reads, so a hand-edited catalog wit
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any, Iterable
 
@@ -202,6 +202,13 @@ class Work:
     @property
     def published(self) -> bool:
         return is_published(self.kind)
+
+    def copy(self) -> "Work":
+        """An independent copy: its lists, maps, people and provenance are its own, so that
+        changing it (keys pinned, names respelled) leaves the original as it was."""
+        return replace(self, authors=[replace(p) for p in self.authors], ids=dict(self.ids), code=list(self.code),
+                       sections=list(self.sections), entries=list(self.entries),
+                       provenance={k: replace(v) for k, v in self.provenance.items()})
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -189,3 +189,23 @@ def test_add_says_its_lookup_failed(tmp_path):
     assert r.exit_code == EXIT_FAILED
     assert "could not look up arxiv:2501.00001: arxiv did not answer" in r.stderr
     assert "no title known" not in r.stderr
+
+
+def test_a_section_run_keeps_the_other_works_as_they_were_and_leaves_the_previous_catalog_alone():
+    """Works outside the run's section are carried over exactly (to the byte), and building the
+    new catalog changes nothing in the previous one it was built over."""
+    from plmcite.catalog import load
+    from plmcite.resolve.build import build_catalog
+    from plmcite.resolve.claim import EntryInfo
+
+    prev = load(ROOT / "refs" / "catalog.json")  # a catalog as resolve built it
+    before = prev.dumps()
+    carried = [EntryInfo(section=r.section, line=i + 1, title=r.title, ids=dict(w.ids), code=list(w.code))
+               for i, (w, r) in enumerate((w, r) for w in prev.works for r in w.entries)]
+    cat, _ = build_catalog([], previous=prev, carried=carried, sections=prev.sections)
+    assert prev.dumps() == before
+    assert len(cat.works) == len(prev.works) > 90
+    assert sorted(cat.works, key=lambda w: w.key) == sorted(prev.works, key=lambda w: w.key)
+    cat.works[0].authors[0].family = "Changed"
+    cat.works[0].ids["doi"] = "10.1/changed"
+    assert prev.dumps() == before

@@ -154,7 +154,7 @@ def build_catalog(
         if shared:
             merged_groups[min(shared)][1].extend(entries)
             continue
-        merged_groups.append((Work.from_json(pw.to_json()), entries))
+        merged_groups.append((pw.copy(), entries))
         index(len(merged_groups) - 1)
 
     for w, entries in merged_groups:
